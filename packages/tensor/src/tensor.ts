@@ -11,6 +11,8 @@ import {
   sameShape,
 } from "./shape.js";
 import { type Device, Storage } from "./storage.js";
+import { record } from "./autograd/tape.js";
+import { permuteBackward, selectBackward, sliceBackward, sumToShape } from "./autograd/view-grads.js";
 
 /** Autograd bookkeeping attached to tensors produced while a tape records (see autograd/). */
 export interface GradLink {
@@ -100,14 +102,12 @@ export class Tensor {
 
   /** A contiguous copy with its own storage. */
   clone(): Tensor {
-    const out = Tensor.empty(this.shape, this.dtype);
-    copyStrided(this, out.storage.data);
-    return out;
+    return record(copyOf(this), [this], (g) => [g]);
   }
 
   /** Contiguous element data in storage encoding (halves as bit patterns); copies only if needed. */
   data(): TypedArray {
-    const c = this.contiguous();
+    const c = this.isContiguous() ? this : copyOf(this);
     return c.storage.data.subarray(c.offset, c.offset + c.size);
   }
 
@@ -139,8 +139,9 @@ export class Tensor {
   reshape(shape: Shape): Tensor {
     const resolved = resolveReshape(this.size, shape);
     if (sameShape(resolved, this.shape)) return this;
-    const src = this.contiguous();
-    return new Tensor(src.storage, resolved, undefined, src.offset);
+    const src = this.isContiguous() ? this : copyOf(this);
+    const out = new Tensor(src.storage, resolved, undefined, src.offset);
+    return record(out, [this], (g) => [g.reshape(this.shape)]);
   }
 
   /** Swaps two axes (a view). */
@@ -162,12 +163,13 @@ export class Tensor {
     if (new Set(axes).size !== axes.length) {
       throw new ShapeError(`permute order [${order.join(", ")}] repeats an axis`);
     }
-    return new Tensor(
+    const out = new Tensor(
       this.storage,
       axes.map((a) => this.shape[a]!),
       axes.map((a) => this.strides[a]!),
       this.offset,
     );
+    return record(out, [this], (g) => [permuteBackward(g, axes)]);
   }
 
   /** Elements `start..end` (exclusive) with `step` along `axis` (a view). Negative bounds count from the end. */
@@ -182,7 +184,8 @@ export class Tensor {
     const strides = [...this.strides];
     shape[ax] = Math.ceil((e - s) / step);
     strides[ax] = this.strides[ax]! * step;
-    return new Tensor(this.storage, shape, strides, this.offset + s * this.strides[ax]!);
+    const out = new Tensor(this.storage, shape, strides, this.offset + s * this.strides[ax]!);
+    return record(out, [this], (g) => [sliceBackward(g, this.shape, ax, s, step)]);
   }
 
   /** Row `index` along `axis`, removing that axis (a view). */
@@ -195,7 +198,8 @@ export class Tensor {
     }
     const shape = this.shape.filter((_, k) => k !== ax);
     const strides = this.strides.filter((_, k) => k !== ax);
-    return new Tensor(this.storage, shape, strides, this.offset + i * this.strides[ax]!);
+    const out = new Tensor(this.storage, shape, strides, this.offset + i * this.strides[ax]!);
+    return record(out, [this], (g) => [selectBackward(g, this.shape, ax, i)]);
   }
 
   /** Broadcasts size-1 dimensions to `shape` with stride 0 (a view). */
@@ -207,19 +211,21 @@ export class Tensor {
     const strides = shape.map((d, i) => {
       if (i < lead) return 0;
       const own = this.shape[i - lead]!;
-      if (own === d) return this.strides[i - lead]!;
+      if (own === d || d === -1) return this.strides[i - lead]!;
       if (own === 1) return 0;
       throw new ShapeError(`cannot expand ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
     });
     const resolved = shape.map((d, i) => (d === -1 && i >= lead ? this.shape[i - lead]! : d));
-    return new Tensor(this.storage, resolved, strides, this.offset);
+    const out = new Tensor(this.storage, resolved, strides, this.offset);
+    return record(out, [this], (g) => [sumToShape(g, this.shape)]);
   }
 
   /** Removes size-1 axes (all of them, or just `axis`). */
   squeeze(axis?: number): Tensor {
     if (axis === undefined) {
       const keep = this.shape.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
-      return new Tensor(this.storage, keep.map((i) => this.shape[i]!), keep.map((i) => this.strides[i]!), this.offset);
+      const out = new Tensor(this.storage, keep.map((i) => this.shape[i]!), keep.map((i) => this.strides[i]!), this.offset);
+      return record(out, [this], (g) => [g.reshape(this.shape)]);
     }
     const ax = normAxis(axis, this.ndim);
     if (this.shape[ax] !== 1) throw new ShapeError(`cannot squeeze axis ${axis} of size ${this.shape[ax]}`);
@@ -233,12 +239,18 @@ export class Tensor {
     const strides = [...this.strides];
     shape.splice(ax, 0, 1);
     strides.splice(ax, 0, ax < this.ndim ? this.strides[ax]! * this.shape[ax]! : 1);
-    return new Tensor(this.storage, shape, strides, this.offset);
+    return record(new Tensor(this.storage, shape, strides, this.offset), [this], (g) => [g.reshape(this.shape)]);
   }
 
   toString(): string {
     return `Tensor(${this.dtype}, ${fmtShape(this.shape)})`;
   }
+}
+
+function copyOf(t: Tensor): Tensor {
+  const out = Tensor.empty(t.shape, t.dtype);
+  copyStrided(t, out.storage.data);
+  return out;
 }
 
 function resolveReshape(size: number, shape: Shape): number[] {

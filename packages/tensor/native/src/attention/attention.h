@@ -1,0 +1,23 @@
+// Scaled dot-product attention (contract: src/backend/kernels.ts AttentionKernel), shared by the
+// binding and the ISA libraries.
+#pragma once
+
+#include <cstdint>
+
+#include "core/dispatch.h"
+
+namespace xt {
+
+struct AttentionArgs {
+  const float* q;  // [b, hq, sq, d]
+  const void* k;   // [b, hkv, skv, d]: f32, or f16 bit patterns when kvHalf
+  const void* v;
+  float* out;      // [b, hq, sq, d]
+  int64_t b, hq, hkv, sq, skv, d;
+  float scale;
+  bool causal, kvHalf;
+};
+
+}  // namespace xt
+
+XT_DECLARE_KERNEL(void, attention, (const ::xt::AttentionArgs& args))

@@ -1,0 +1,3 @@
+// attention compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "attention/attention_impl.h"

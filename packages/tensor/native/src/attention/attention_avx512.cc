@@ -1,0 +1,3 @@
+// attention compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "attention/attention_impl.h"

@@ -1,0 +1,3 @@
+// Half-precision casts compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "cast/cast_impl.h"

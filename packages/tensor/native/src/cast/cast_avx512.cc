@@ -1,0 +1,3 @@
+// Half-precision casts compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "cast/cast_impl.h"

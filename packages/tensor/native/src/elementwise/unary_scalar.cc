@@ -1,0 +1,3 @@
+// Unary elementwise ops compiled for the scalar library (flags in binding.gyp).
+#define XT_ISA scalar
+#include "elementwise/unary_impl.h"

@@ -1,0 +1,3 @@
+// sgemm compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "gemm/sgemm_impl.h"

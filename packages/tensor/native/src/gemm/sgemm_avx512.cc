@@ -1,0 +1,3 @@
+// sgemm compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "gemm/sgemm_impl.h"

@@ -1,0 +1,3 @@
+// Softmax compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "norm/softmax_impl.h"

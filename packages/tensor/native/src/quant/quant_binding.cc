@@ -1,0 +1,89 @@
+// JS entries of quantize, dequantize and qmatmul (contract: src/backend/kernels.ts).
+#include <new>
+#include <string>
+
+#include "core/args.h"
+#include "core/bindings.h"
+#include "quant/quant.h"
+
+namespace {
+
+constexpr int64_t kMaxDim = int64_t{1} << 40;
+
+xt::QFormat format(const Napi::CallbackInfo& info, const char* kernel) {
+  const std::string name = xt::js::string(info, 0, kernel, "format");
+  if (name == "q8_0") return xt::QFormat::q8_0;
+  if (name == "q4_0") return xt::QFormat::q4_0;
+  xt::js::throwRange(info.Env(), std::string(kernel) + ": argument format must be \"q8_0\" or \"q4_0\", got \"" + name + "\"");
+}
+
+void needMultiple(Napi::Env env, const char* kernel, const char* name, int64_t have, int64_t unit) {
+  if (have % unit != 0) {
+    xt::js::throwRange(env, std::string(kernel) + ": argument " + name + " has " + std::to_string(have) +
+                                " elements, not a multiple of " + std::to_string(unit));
+  }
+}
+
+// quantize(format, src: Float32Array, dst: Uint8Array): src.length / 32 blocks.
+Napi::Value Quantize(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "quantize";
+  Napi::Env env = info.Env();
+  const xt::QFormat f = format(info, K);
+  const auto src = xt::js::f32(info, 1, K, "src");
+  const auto dst = xt::js::u8(info, 2, K, "dst");
+  needMultiple(env, K, "src", src.length, xt::kQBlock);
+  const int64_t blocks = src.length / xt::kQBlock;
+  xt::js::needLength(env, K, "dst", dst.length, blocks * xt::qBlockBytes(f));
+  XT_SELECT(quantizeBlocks)(f, src.data, dst.data, blocks);
+  return env.Undefined();
+}
+
+// dequantize(format, src: Uint8Array, dst: Float32Array): src.length / blockBytes blocks.
+Napi::Value Dequantize(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "dequantize";
+  Napi::Env env = info.Env();
+  const xt::QFormat f = format(info, K);
+  const auto src = xt::js::u8(info, 1, K, "src");
+  const auto dst = xt::js::f32(info, 2, K, "dst");
+  needMultiple(env, K, "src", src.length, xt::qBlockBytes(f));
+  const int64_t blocks = src.length / xt::qBlockBytes(f);
+  xt::js::needLength(env, K, "dst", dst.length, blocks * xt::kQBlock);
+  XT_SELECT(dequantizeBlocks)(f, src.data, dst.data, blocks);
+  return env.Undefined();
+}
+
+// qmatmul(format, w: Uint8Array, x: Float32Array, out: Float32Array, m, n, k).
+Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
+  constexpr const char* K = "qmatmul";
+  using namespace xt::js;
+  Napi::Env env = info.Env();
+  xt::QMatmulArgs g{};
+  g.format = format(info, K);
+  const auto w = u8(info, 1, K, "w");
+  const auto x = f32(info, 2, K, "x");
+  const auto out = f32(info, 3, K, "out");
+  g.m = integer(info, 4, K, "m", 0, kMaxDim);
+  g.n = integer(info, 5, K, "n", 0, kMaxDim);
+  g.k = integer(info, 6, K, "k", 0, kMaxDim);
+  needMultiple(env, K, "k", g.k, xt::kQBlock);
+  needLength(env, K, "w", w.length, mul(env, K, g.n, g.k / xt::kQBlock * xt::qBlockBytes(g.format)));
+  needLength(env, K, "x", x.length, mul(env, K, g.m, g.k));
+  needLength(env, K, "out", out.length, mul(env, K, g.m, g.n));
+  g.w = w.data;
+  g.x = x.data;
+  g.out = out.data;
+  try {
+    XT_SELECT(qmatmul)(g);
+  } catch (const std::bad_alloc&) {
+    throwRange(env, "qmatmul: out of memory for the quantized x rows");
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+XT_BINDING(quant) {
+  exports.Set("quantize", Napi::Function::New(env, Quantize, "quantize"));
+  exports.Set("dequantize", Napi::Function::New(env, Dequantize, "dequantize"));
+  exports.Set("qmatmul", Napi::Function::New(env, Qmatmul, "qmatmul"));
+}

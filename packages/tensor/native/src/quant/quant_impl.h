@@ -1,0 +1,188 @@
+// The quant kernels written once over simd/vec.h and compiled per ISA (quant_<isa>.cc, which
+// first defines the integer-dot traits DotQ8 and DotQ4). Quantization follows ggml's reference
+// quantize_row_q8_0 / quantize_row_q4_0 exactly, so every ISA and the js backend agree byte for
+// byte; qmatmul quantizes x rows to q8_0 as ggml's vec_dot does and sums d_w * d_x * isum.
+#pragma once
+
+#include <cstdlib>
+#include <new>
+
+#include "quant/quant.h"
+#include "simd/f16.h"
+
+namespace xt::XT_ISA {
+
+typedef int8_t vb __attribute__((vector_size(W)));
+typedef uint8_t vub __attribute__((vector_size(W)));
+
+inline uint16_t loadU16(const uint8_t* p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  return h;
+}
+inline vf vtrunc(vf x) { return __builtin_convertvector(__builtin_convertvector(x, vi), vf); }
+// roundf (ties away from zero): x - trunc(x) is exact, so compare it with 0.5.
+inline vf roundAway(vf x) {
+  const vf t = vtrunc(x);
+  const vf step = asFloat((asInt(x) & INT32_MIN) | asInt(splat(1.0f)));
+  return vabs(x - t) >= splat(0.5f) ? t + step : t;
+}
+// Keeps a product from being fused with the next add (ggml rounds x * id before adding 8.5).
+inline vf rounded(vf v) {
+  __asm__("" : "+v"(v));
+  return v;
+}
+template <class V>
+inline V loadBytes(const void* p) {
+  V v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline float blockAmax(const float* x) {
+  vf m = splat(0.0f);
+  for (int j = 0; j < kQBlock; j += W) m = vmax(m, vabs(load(x + j)));
+  return hmax(m);
+}
+
+// d = amax / 127 stored as f16; q = roundf(x * (1/d)) with the unrounded f32 d.
+inline void quantizeQ8Block(const float* x, uint8_t* y) {
+  const float d = blockAmax(x) / 127.0f;
+  const vf id = splat(d != 0.0f ? 1.0f / d : 0.0f);
+  const uint16_t h = f2h(d);
+  std::memcpy(y, &h, 2);
+  for (int j = 0; j < kQBlock; j += W) {
+    const vb q = __builtin_convertvector(__builtin_convertvector(roundAway(load(x + j) * id), vi), vb);
+    std::memcpy(y + 2 + j, &q, W);
+  }
+}
+
+// d = max / -8, max the first element of largest magnitude (sign kept); q = min(15, trunc(x/d + 8.5)),
+// element j in the low nibble of byte j and element j + 16 in its high nibble.
+inline void quantizeQ4Block(const float* x, uint8_t* y) {
+  const float amax = blockAmax(x);
+  float max = 0.0f;  // an all-zero block keeps +0 (so d = -0), as ggml's loop never assigns it
+  if (amax != 0.0f) {
+    int j = 0;
+    while (__builtin_fabsf(x[j]) != amax) j++;
+    max = x[j];
+  }
+  const float d = max / -8.0f;
+  const vf id = splat(d != 0.0f ? 1.0f / d : 0.0f);
+  const uint16_t h = f2h(d);
+  std::memcpy(y, &h, 2);
+  auto code = [&](const float* p) {
+    const vf c = vtrunc(rounded(load(p) * id) + splat(8.5f));
+    return __builtin_convertvector(vmax(splat(0.0f), vmin(splat(15.0f), c)), vi);
+  };
+  for (int j = 0; j < kQBlock / 2; j += W) {
+    const vub q = __builtin_convertvector(code(x + j) | (code(x + j + 16) << 4), vub);
+    std::memcpy(y + 2 + j, &q, W);
+  }
+}
+
+void quantizeBlocks(QFormat f, const float* x, uint8_t* y, int64_t blocks) {
+  const int bytes = qBlockBytes(f);
+  for (int64_t b = 0; b < blocks; b++) {
+    if (f == QFormat::q8_0) quantizeQ8Block(x + b * kQBlock, y + b * bytes);
+    else quantizeQ4Block(x + b * kQBlock, y + b * bytes);
+  }
+}
+
+void dequantizeBlocks(QFormat f, const uint8_t* y, float* x, int64_t blocks) {
+  for (int64_t b = 0; b < blocks; b++, x += kQBlock) {
+    const uint8_t* blk = y + b * qBlockBytes(f);
+    const vf d = splat(h2f(loadU16(blk)));
+    if (f == QFormat::q8_0) {
+      for (int j = 0; j < kQBlock; j += W) store(x + j, __builtin_convertvector(loadBytes<vb>(blk + 2 + j), vf) * d);
+      continue;
+    }
+    for (int j = 0; j < kQBlock / 2; j += W) {
+      const vi q = __builtin_convertvector(loadBytes<vub>(blk + 2 + j), vi);
+      store(x + j, __builtin_convertvector((q & 15) - 8, vf) * d);
+      store(x + j + 16, __builtin_convertvector((q >> 4) - 8, vf) * d);
+    }
+  }
+}
+
+// x rows quantized to q8_0 in the layout the traits' dot product wants: codes (possibly permuted
+// within block pairs), f32 scales, code sums, and per-block integer biases (8 lanes a block).
+struct XRows {
+  int8_t* q;
+  float* d;
+  int32_t* sum;
+  int32_t* bias;
+  int64_t nb;
+};
+
+template <class D>
+void prepareRow(const float* x, const XRows& xr, int64_t row) {
+  const int64_t nb = xr.nb;
+  int8_t* q = xr.q + row * nb * kQBlock;
+  uint8_t blk[kQ8Bytes];
+  for (int64_t b = 0; b < nb; b++) {
+    quantizeQ8Block(x + b * kQBlock, blk);
+    xr.d[row * nb + b] = h2f(loadU16(blk));
+    std::memcpy(q + b * kQBlock, blk + 2, kQBlock);
+    int32_t s = 0;
+    for (int j = 0; j < kQBlock; j++) s += static_cast<int8_t>(blk[2 + j]);
+    xr.sum[row * nb + b] = s;
+  }
+  D::arrange(q, xr.sum + row * nb, xr.bias + row * nb * 8, nb);
+}
+
+// Two accumulators hide the FMA latency; a block left over when the traits take pairs goes
+// through their single-block path.
+template <class D>
+float dotRow(const uint8_t* w, const XRows& xr, int64_t row) {
+  constexpr int G = D::kBlocks;
+  const int64_t nb = xr.nb;
+  const int8_t* q = xr.q + row * nb * kQBlock;
+  const float* d = xr.d + row * nb;
+  const int32_t* bias = xr.bias + row * nb * 8;
+  typename D::Acc a0 = D::zero(), a1 = D::zero();
+  int64_t b = 0;
+  for (; b + 2 * G <= nb; b += 2 * G) {
+    a0 = D::step(a0, w, q, d, bias, b);
+    a1 = D::step(a1, w, q, d, bias, b + G);
+  }
+  for (; b + G <= nb; b += G) a0 = D::step(a0, w, q, d, bias, b);
+  float s = D::reduce(a0, a1);
+  for (; b < nb; b++) s += D::single(w, q, d, xr.sum + row * nb, b);
+  return s;
+}
+
+template <class D>
+void qmatmulAs(const QMatmulArgs& g) {
+  const int64_t nb = g.k / kQBlock, rowBytes = nb * D::kBytes;
+  // One allocation: codes, then scales, sums and biases (4-byte aligned after the codes).
+  char* mem = static_cast<char*>(std::malloc(static_cast<size_t>(g.m * nb * (kQBlock + 4 + 4 + 32))));
+  if (mem == nullptr) throw std::bad_alloc();
+  XRows xr{reinterpret_cast<int8_t*>(mem), nullptr, nullptr, nullptr, nb};
+  xr.d = reinterpret_cast<float*>(mem + g.m * nb * kQBlock);
+  xr.sum = reinterpret_cast<int32_t*>(xr.d + g.m * nb);
+  xr.bias = xr.sum + g.m * nb;
+  parallel(g.m, 4, [&](int64_t i0, int64_t i1) {
+    for (int64_t i = i0; i < i1; i++) prepareRow<D>(g.x + i * g.k, xr, i);
+  });
+  // W row outer, x rows inner: each W row is streamed from memory once, then reused from L1.
+  parallel(g.n, 16, [&](int64_t j0, int64_t j1) {
+    for (int64_t j = j0; j < j1; j++) {
+      const uint8_t* wr = g.w + j * rowBytes;
+      for (int64_t i = 0; i < g.m; i++) g.out[i * g.n + j] = dotRow<D>(wr, xr, i);
+    }
+  });
+  std::free(mem);
+}
+
+void qmatmul(const QMatmulArgs& g) {
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0) {
+    for (int64_t i = 0; i < g.m * g.n; i++) g.out[i] = 0.0f;
+    return;
+  }
+  if (g.format == QFormat::q8_0) qmatmulAs<DotQ8>(g);
+  else qmatmulAs<DotQ4>(g);
+}
+
+}  // namespace xt::XT_ISA

@@ -1,0 +1,39 @@
+// Baseline (x86-64-v2) build of the quant kernels: plain integer dot products that rebuild the
+// signed codes exactly, one block at a time. The reference the SIMD traits are tested against.
+#define XT_ISA scalar
+#include "quant/quant.h"
+#include "simd/f16.h"
+
+namespace xt::scalar {
+
+template <int Bytes>
+struct DotScalar {
+  static constexpr int kBytes = Bytes, kBlocks = 1;
+  using Acc = float;
+  static Acc zero() { return 0.0f; }
+  static int32_t isum(const uint8_t* qs, const int8_t* x) {
+    int32_t s = 0;
+    for (int j = 0; j < 16; j++) {
+      if (Bytes == kQ4Bytes) s += ((qs[j] & 15) - 8) * x[j] + ((qs[j] >> 4) - 8) * x[j + 16];
+      else s += static_cast<int8_t>(qs[j]) * x[j] + static_cast<int8_t>(qs[j + 16]) * x[j + 16];
+    }
+    return s;
+  }
+  static float single(const uint8_t* w, const int8_t* q, const float* d, const int32_t*, int64_t b) {
+    const uint8_t* blk = w + b * Bytes;
+    const uint16_t h = static_cast<uint16_t>(blk[0] | (blk[1] << 8));
+    return h2f(h) * d[b] * static_cast<float>(isum(blk + 2, q + b * kQBlock));
+  }
+  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* d, const int32_t*, int64_t b) {
+    return a + single(w, q, d, nullptr, b);
+  }
+  static float reduce(Acc a0, Acc a1) { return a0 + a1; }
+  static void arrange(int8_t*, const int32_t*, int32_t*, int64_t) {}
+};
+
+using DotQ8 = DotScalar<kQ8Bytes>;
+using DotQ4 = DotScalar<kQ4Bytes>;
+
+}  // namespace xt::scalar
+
+#include "quant/quant_impl.h"

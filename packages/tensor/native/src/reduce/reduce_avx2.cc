@@ -1,0 +1,3 @@
+// Reductions compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "reduce/reduce_impl.h"

@@ -1,0 +1,3 @@
+// Reductions compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "reduce/reduce_impl.h"

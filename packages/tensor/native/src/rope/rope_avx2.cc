@@ -1,0 +1,3 @@
+// RoPE compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "rope/rope_impl.h"

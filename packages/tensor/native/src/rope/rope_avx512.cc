@@ -1,0 +1,3 @@
+// RoPE compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "rope/rope_impl.h"

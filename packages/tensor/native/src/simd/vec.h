@@ -1,0 +1,110 @@
+// A width-generic float vector for kernels written once and compiled per ISA.
+// Include only from `*_<isa>.cc` translation units (through a kernel's *_impl.h) after
+// `#define XT_ISA <isa>`: everything here lives in namespace xt::<isa>, so the inline functions
+// and templates instantiated with AVX-512 flags never merge with their scalar twins at link time.
+#pragma once
+
+#ifndef XT_ISA
+#error "define XT_ISA (scalar, avx2, avx512) before including simd/vec.h"
+#endif
+
+#include <cstdint>
+#include <cstring>
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "core/thread_pool.h"
+
+namespace xt::XT_ISA {
+
+#if defined(__AVX512F__)
+constexpr int W = 16;
+#elif defined(__AVX2__)
+constexpr int W = 8;
+#else
+constexpr int W = 4;
+#endif
+
+typedef float vf __attribute__((vector_size(W * 4)));
+typedef int32_t vi __attribute__((vector_size(W * 4)));
+typedef uint32_t vu __attribute__((vector_size(W * 4)));
+typedef double vd __attribute__((vector_size(W * 8)));
+
+inline vf load(const float* p) {
+  vf v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
+inline vf splat(float x) { return vf{} + x; }
+
+// Tails go through a zero-padded register image so they take the same arithmetic as full vectors.
+inline vf loadPartial(const float* p, int64_t n, float fill = 0.0f) {
+  alignas(64) float tmp[W];
+  for (int i = 0; i < W; i++) tmp[i] = i < n ? p[i] : fill;
+  return load(tmp);
+}
+inline void storePartial(float* p, vf v, int64_t n) {
+  alignas(64) float tmp[W];
+  store(tmp, v);
+  for (int64_t i = 0; i < n; i++) p[i] = tmp[i];
+}
+
+// Bit casts (same-size GCC vector casts reinterpret, they do not convert).
+inline vi asInt(vf v) { return (vi)v; }
+inline vf asFloat(vi v) { return (vf)v; }
+inline vf vmin(vf a, vf b) { return a < b ? a : b; }
+inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+inline vf vabs(vf a) { return asFloat(asInt(a) & 0x7fffffff); }
+inline vi isnan(vf a) { return a != a; }
+
+inline vf vsqrt(vf a) {
+#if defined(__AVX512F__)
+  return _mm512_sqrt_ps(a);
+#elif defined(__AVX2__)
+  return _mm256_sqrt_ps(a);
+#elif defined(__SSE2__)
+  return _mm_sqrt_ps(a);
+#else
+  for (int i = 0; i < W; i++) a[i] = __builtin_sqrtf(a[i]);
+  return a;
+#endif
+}
+
+// Round to nearest-even integer value, |x| < 2^22 (callers clamp first).
+inline vf vround(vf x) {
+  const vf magic = splat(12582912.0f);  // 1.5 * 2^23
+  return (x + magic) - magic;
+}
+
+inline float hsum(vf v) {
+  float s = 0.0f;
+  for (int i = 0; i < W; i++) s += v[i];
+  return s;
+}
+inline float hmax(vf v) {
+  float m = v[0];
+  for (int i = 1; i < W; i++) m = v[i] > m ? v[i] : m;
+  return m;
+}
+inline double hsumd(vd v) {
+  double s = 0.0;
+  for (int i = 0; i < W; i++) s += v[i];
+  return s;
+}
+inline vd widen(vf v) { return __builtin_convertvector(v, vd); }
+
+inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// parallelFor with a lambda, kept in this namespace for the same linkage reason as above.
+template <class F>
+void parallel(int64_t n, int64_t grain, F&& body) {
+  ::xt::parallelFor(
+      n, grain, [](void* ctx, int64_t b, int64_t e) { (*static_cast<F*>(ctx))(b, e); },
+      static_cast<void*>(&body));
+}
+
+}  // namespace xt::XT_ISA

@@ -1,0 +1,18 @@
+import type { DequantizeKernel, QMatmulKernel, QuantizeKernel } from "../kernels.js";
+import { registerKernel } from "../registry.js";
+import { defineCpuFamily, entry } from "./families.js";
+
+// ggml q8_0 / q4_0 blocks: quantize, dequantize and the quantized matmul (x quantized to q8_0 on
+// the fly, integer block dots, threaded over output columns) from native/src/quant. The addon
+// validates formats and lengths and throws TypeError/RangeError naming the argument.
+defineCpuFamily("quant", (addon) => {
+  const quantize = entry<QuantizeKernel>(addon, "quantize");
+  const dequantize = entry<DequantizeKernel>(addon, "dequantize");
+  const qmatmul = entry<QMatmulKernel>(addon, "qmatmul");
+  const quantizeKernel: QuantizeKernel = (format, src, dst) => quantize(format, src, dst);
+  const dequantizeKernel: DequantizeKernel = (format, src, dst) => dequantize(format, src, dst);
+  const qmatmulKernel: QMatmulKernel = (format, w, x, out, m, n, k) => qmatmul(format, w, x, out, m, n, k);
+  registerKernel("quantize", "cpu", quantizeKernel);
+  registerKernel("dequantize", "cpu", dequantizeKernel);
+  registerKernel("qmatmul", "cpu", qmatmulKernel);
+});
