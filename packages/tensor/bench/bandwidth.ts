@@ -25,12 +25,20 @@ export function copyGBps(bytes: number, reps = 15): number {
 export const json = process.argv.includes("--json");
 
 /** Prints rows as an aligned table, or as JSON with `--json`. */
-export function report(title: string, meta: Record<string, unknown>, rows: Record<string, string | number>[]): void {
+export function report(
+  title: string,
+  meta: Record<string, unknown>,
+  rows: Record<string, string | number>[],
+): void {
   if (json) {
     console.log(JSON.stringify({ title, ...meta, rows }));
     return;
   }
-  console.log(`${title} (${Object.entries(meta).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+  console.log(
+    `${title} (${Object.entries(meta)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ")})`,
+  );
   const keys = Object.keys(rows[0] ?? {});
   const width = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
   console.log(keys.map((k, i) => k.padEnd(width[i]!)).join("  "));

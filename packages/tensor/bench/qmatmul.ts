@@ -5,18 +5,21 @@
 import { createRequire } from "node:module";
 import { installCpuBackend, setNumThreads } from "../src/backend/cpu/index.js";
 import type { QMatmulKernel, QuantizeKernel } from "../src/backend/kernels.js";
+import { loadNative } from "../src/backend/native.js";
 import { nativeKernel, withBackend } from "../src/backend/registry.js";
 import { copyGBps, medianSeconds, report } from "./bandwidth.js";
-import { loadNative } from "../src/backend/native.js";
 import { matmulNBitsModel } from "./onnx-matmulnbits.js";
 
-const K = 2048, N = 5632;
+const K = 2048,
+  N = 5632;
 
-if (!installCpuBackend()) throw new Error("qmatmul bench: the native addon did not load (pnpm build:native)");
+if (!installCpuBackend())
+  throw new Error("qmatmul bench: the native addon did not load (pnpm build:native)");
 setNumThreads(1);
 const addon = loadNative()!;
 const [qmatmul, quantize] = withBackend("cpu", () => [
-  nativeKernel<QMatmulKernel>("qmatmul")!, nativeKernel<QuantizeKernel>("quantize")!,
+  nativeKernel<QMatmulKernel>("qmatmul")!,
+  nativeKernel<QuantizeKernel>("quantize")!,
 ]);
 
 let seed = 1;
@@ -33,9 +36,14 @@ async function onnxGBps(bytes: number): Promise<number | string> {
     return "not installed";
   }
   const b = new Uint8Array(N * (K / 32) * 16).map(() => (random() * 128 + 128) & 255);
-  const scales = Float32Array.from({ length: N * (K / 32) }, () => 0.01 + Math.abs(random()) * 0.01);
+  const scales = Float32Array.from(
+    { length: N * (K / 32) },
+    () => 0.01 + Math.abs(random()) * 0.01,
+  );
   const session = await ort.InferenceSession.create(matmulNBitsModel(1, N, K, b, scales, 4), {
-    intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: "sequential",
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
   });
   const feeds = { A: new ort.Tensor("float32", x, [1, K]) };
   const runs: number[] = [];
@@ -57,8 +65,11 @@ for (const format of ["q4_0", "q8_0"] as const) {
   const copy = copyGBps(bytes, 25);
   const onnx = format === "q4_0" ? await onnxGBps((N * K) / 2 + N * (K / 32) * 4) : "n/a";
   rows.push({
-    format, "weights MB": (bytes / 1e6).toFixed(2), "qmatmul GB/s": qmGBps.toFixed(2),
-    "copy GB/s": copy.toFixed(2), "vs copy": `${((qmGBps / copy) * 100).toFixed(0)}%`,
+    format,
+    "weights MB": (bytes / 1e6).toFixed(2),
+    "qmatmul GB/s": qmGBps.toFixed(2),
+    "copy GB/s": copy.toFixed(2),
+    "vs copy": `${((qmGBps / copy) * 100).toFixed(0)}%`,
     "ort MatMulNBits GB/s": onnx,
   });
 }

@@ -48,6 +48,9 @@ export function allocTyped(dtype: DType, length: number): TypedArray {
     case "f16":
     case "bf16":
       return new Uint16Array(length);
+    default:
+      // Unreachable from typed code; guards callers passing an arbitrary string.
+      throw new DTypeError(`unknown dtype ${String(dtype)} (expected ${DTYPES.join(", ")})`);
   }
 }
 

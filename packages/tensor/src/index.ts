@@ -4,7 +4,7 @@ export * from "./errors.js";
 export * from "./dtype.js";
 export * from "./half.js";
 export * from "./shape.js";
-export { Storage, cpuMemory, type Device } from "./storage.js";
+export { type Device, type DeviceMemory, type MemoryInfo, Storage, memory } from "./storage.js";
 export { Tensor, decoder, encoder } from "./tensor.js";
 export {
   type BackendName,

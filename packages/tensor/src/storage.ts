@@ -35,10 +35,46 @@ const registry = new FinalizationRegistry<number>((bytes) => {
   liveStorage.bytes -= bytes;
 });
 
+/** Live storages and their bytes on one device. */
+export interface DeviceMemory {
+  storages: number;
+  bytes: number;
+}
+
+/** What {@link memory} reports: always `cpu`, plus one entry per device backend that is loaded. */
+export interface MemoryInfo {
+  cpu: DeviceMemory;
+  /** Filled by the CUDA backend once it loads (absent otherwise). */
+  cuda?: DeviceMemory;
+}
+
+const deviceSources = new Map<Exclude<Device, "cpu">, () => DeviceMemory>();
+
 /**
- * Live CPU storages and their bytes as seen by the garbage collector (collected storages are
- * subtracted once finalized). Tests call `global.gc()` before reading it.
+ * Lets a device backend report its own allocations in {@link memory} (internal: called by the
+ * backend's loader, which owns device buffers explicitly).
  */
-export function cpuMemory(): { storages: number; bytes: number } {
-  return { storages: liveStorage.count, bytes: liveStorage.bytes };
+export function registerMemorySource(
+  device: Exclude<Device, "cpu">,
+  source: () => DeviceMemory,
+): void {
+  deviceSources.set(device, source);
+}
+
+/**
+ * Live storages and bytes per device. CPU storages are counted until the garbage collector
+ * finalizes them, so a leak test runs `gc()` and yields a few macrotasks before reading it.
+ *
+ * ```ts
+ * const before = memory().cpu;
+ * step();
+ * globalThis.gc?.();
+ * await new Promise((r) => setTimeout(r, 0));
+ * memory().cpu.bytes - before.bytes; // ~0 when step() keeps nothing alive
+ * ```
+ */
+export function memory(): MemoryInfo {
+  const out: MemoryInfo = { cpu: { storages: liveStorage.count, bytes: liveStorage.bytes } };
+  for (const [device, source] of deviceSources) out[device] = source();
+  return out;
 }

@@ -216,6 +216,7 @@ export class Tensor {
       throw new ShapeError(`cannot expand ${fmtShape(this.shape)} to ${fmtShape(shape)}`);
     });
     const resolved = shape.map((d, i) => (d === -1 && i >= lead ? this.shape[i - lead]! : d));
+    checkShape(resolved, `expand of ${fmtShape(this.shape)} to`);
     const out = new Tensor(this.storage, resolved, strides, this.offset);
     return record(out, [this], (g) => [sumToShape(g, this.shape)]);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ValueError } from "../errors.js";
+import { DTypeError, ValueError } from "../errors.js";
 import { Generator, manualSeed, mulhi32, philox4x32, rand, randint, randn } from "./random.js";
 
 const hex = (a: Uint32Array) => [...a].map((x) => x.toString(16).padStart(8, "0")).join(" ");
@@ -108,7 +108,7 @@ describe("rand / randn / randint", () => {
 
   it("rejects bad arguments with typed errors", () => {
     expect(() => rand([2], { seed: -1 })).toThrow(ValueError);
-    expect(() => rand([2], { seed: 1, dtype: "i32" })).toThrow(ValueError);
+    expect(() => rand([2], { seed: 1, dtype: "i32" })).toThrow(DTypeError);
     expect(() => randint(3, 3, [2], { seed: 1 })).toThrow(ValueError);
     expect(() => randint(0, 1.5, [2], { seed: 1 })).toThrow(ValueError);
   });

@@ -2,7 +2,7 @@
 // pure function of (seed, stream offset, i), so results are identical on every backend and
 // platform and any slice of a stream can be regenerated without producing the rest.
 import type { DType } from "../dtype.js";
-import { ValueError } from "../errors.js";
+import { DTypeError, ValueError } from "../errors.js";
 import { type Shape, checkShape, numel } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { fromF64 } from "./strided.js";
@@ -95,7 +95,7 @@ const UNIFORM_BITS: Partial<Record<DType, number>> = { f64: 32, f32: 24, f16: 11
 
 function uniformValues(w: Uint32Array, dtype: DType): Float64Array {
   const bits = UNIFORM_BITS[dtype];
-  if (bits === undefined) throw new ValueError(`uniform samples need a float dtype, got ${dtype}`);
+  if (bits === undefined) throw new DTypeError(`uniform samples need a float dtype, got ${dtype}`);
   const scale = 2 ** -bits;
   const out = new Float64Array(w.length);
   for (let i = 0; i < w.length; i++) out[i] = Math.floor(w[i]! / 2 ** (32 - bits)) * scale;
@@ -219,7 +219,7 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
   checkShape(shape);
   const dtype = opts.dtype ?? "f32";
   if (UNIFORM_BITS[dtype] === undefined)
-    throw new ValueError(`randn needs a float dtype, got ${dtype}`);
+    throw new DTypeError(`randn needs a float dtype, got ${dtype}`);
   const [seed, offset] = stream(opts);
   return fromF64(normalValues(seed, offset, numel(shape)), shape, dtype);
 }

@@ -10,11 +10,6 @@ inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<co
 inline __m256i dotU8S8(__m256i u, __m256i s) {
   return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
 }
-inline float scaleOf(const uint8_t* blk, const float* d, int64_t b) {
-  uint16_t h;
-  std::memcpy(&h, blk, 2);
-  return _cvtsh_ss(h) * d[b];
-}
 inline float hsum8(__m256 a) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
@@ -27,13 +22,16 @@ struct DotBlocks {
   static constexpr int kBytes = Codes::kBytes, kBlocks = 1;
   using Acc = __m256;
   static Acc zero() { return _mm256_setzero_ps(); }
-  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* d, const int32_t* bias, int64_t b) {
-    const uint8_t* blk = w + b * kBytes;
-    const __m256i s = Codes::sums(blk, load256(q + b * kQBlock), bias + b * 8);
-    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(scaleOf(blk, d, b)), a);
+  static void rowScales(const uint8_t* w, int64_t nb, float* dw);
+  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t* bias,
+                  int64_t b) {
+    const __m256i s = Codes::sums(w + b * kBytes, load256(q + b * kQBlock), bias + b * 8);
+    return _mm256_fmadd_ps(_mm256_cvtepi32_ps(s), _mm256_set1_ps(dw[b] * dx[b]), a);
   }
   static float reduce(Acc a0, Acc a1) { return hsum8(_mm256_add_ps(a0, a1)); }
-  static float single(const uint8_t*, const int8_t*, const float*, const int32_t*, int64_t) { return 0.0f; }
+  static float single(const uint8_t*, const int8_t*, const float*, const float*, const int32_t*, int64_t) {
+    return 0.0f;
+  }
   static void arrange(int8_t*, const int32_t* sum, int32_t* bias, int64_t nb) {
     for (int64_t b = 0; b < nb; b++)
       for (int l = 0; l < 8; l++) bias[b * 8 + l] = l == 0 ? -Codes::kOffset * sum[b] : 0;
@@ -65,3 +63,8 @@ using DotQ4 = DotBlocks<Q4Codes>;
 }  // namespace xt::avx2
 
 #include "quant/quant_impl.h"
+
+template <class Codes>
+void xt::avx2::DotBlocks<Codes>::rowScales(const uint8_t* w, int64_t nb, float* dw) {
+  rowScalesScalar<Codes::kBytes>(w, nb, dw);
+}

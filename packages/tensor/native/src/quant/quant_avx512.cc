@@ -29,24 +29,35 @@ struct DotPairs {
   static constexpr int kBytes = Codes::kBytes, kBlocks = 2;
   using Acc = __m512;
   static Acc zero() { return _mm512_setzero_ps(); }
-  // Scales d_w * d_x of blocks b, b+1 spread over the lanes holding each block's sums.
-  static __m512 scales(const uint8_t* blk, const float* d, int64_t b) {
-    const __m128i h = _mm_insert_epi16(_mm_cvtsi32_si128(f16At(blk)), f16At(blk + kBytes), 1);
-    const __m128 dx = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(d + b)));
-    return _mm512_permutexvar_ps(Codes::lanes(), _mm512_zextps128_ps512(_mm_mul_ps(_mm_cvtph_ps(h), dx)));
+  // 16 block scales per gather (4 bytes at each block start; the f16 is the low half).
+  static void rowScales(const uint8_t* w, int64_t nb, float* dw) {
+    const __m512i offsets = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                               _mm512_set1_epi32(kBytes));
+    int64_t b = 0;
+    for (; b + 16 <= nb; b += 16) {
+      const __m512i raw = _mm512_i32gather_epi32(offsets, w + b * kBytes, 1);
+      _mm512_storeu_ps(dw + b, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(raw)));
+    }
+    for (; b < nb; b++) dw[b] = _cvtsh_ss(f16At(w + b * kBytes));
   }
-  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* d, const int32_t* bias, int64_t b) {
-    const uint8_t* blk = w + b * kBytes;
-    const __m512i s = _mm512_dpbusd_epi32(_mm512_loadu_si512(bias + b * 8), Codes::pair(blk),
+  // d_w * d_x of blocks b, b+1 spread over the lanes holding each block's sums.
+  static __m512 scales(const float* dw, const float* dx, int64_t b) {
+    const __m128 s = _mm_mul_ps(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(dw + b))),
+                                _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(dx + b))));
+    return _mm512_permutexvar_ps(Codes::lanes(), _mm512_zextps128_ps512(s));
+  }
+  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t* bias,
+                  int64_t b) {
+    const __m512i s = _mm512_dpbusd_epi32(_mm512_loadu_si512(bias + b * 8), Codes::pair(w + b * kBytes),
                                           _mm512_loadu_si512(q + b * kQBlock));
-    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scales(blk, d, b), a);
+    return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scales(dw, dx, b), a);
   }
   static float reduce(Acc a0, Acc a1) { return hsum(static_cast<vf>(_mm512_add_ps(a0, a1))); }
   // A last odd block: natural layout, 256-bit dpbusd, offset removed with the exact sum.
-  static float single(const uint8_t* w, const int8_t* q, const float* d, const int32_t* sum, int64_t b) {
-    const uint8_t* blk = w + b * kBytes;
-    const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), Codes::one(blk), load256(q + b * kQBlock));
-    return _cvtsh_ss(f16At(blk)) * d[b] * static_cast<float>(hsum8i(s) - Codes::kOffset * sum[b]);
+  static float single(const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t* sum,
+                      int64_t b) {
+    const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), Codes::one(w + b * kBytes), load256(q + b * kQBlock));
+    return dw[b] * dx[b] * static_cast<float>(hsum8i(s) - Codes::kOffset * sum[b]);
   }
   // Block A's correction in lane 0, block B's in the first lane of B's sums.
   static void arrange(int8_t* q, const int32_t* sum, int32_t* bias, int64_t nb) {

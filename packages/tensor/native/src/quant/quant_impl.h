@@ -131,24 +131,31 @@ void prepareRow(const float* x, const XRows& xr, int64_t row) {
   D::arrange(q, xr.sum + row * nb, xr.bias + row * nb * 8, nb);
 }
 
-// Two accumulators hide the FMA latency; a block left over when the traits take pairs goes
-// through their single-block path.
+// The f16 scales of one W row as f32 (traits with a vector gather override this).
+template <int Bytes>
+void rowScalesScalar(const uint8_t* w, int64_t nb, float* dw) {
+  for (int64_t b = 0; b < nb; b++) dw[b] = h2f(loadU16(w + b * Bytes));
+}
+
+// Sum over blocks of dw * dx * isum; dw holds the W row's scales as f32, converted once per W
+// row and reused by every x row. Two accumulators hide the FMA latency; a block left over when
+// the traits take pairs goes through their single-block path.
 template <class D>
-float dotRow(const uint8_t* w, const XRows& xr, int64_t row) {
+float dotRow(const uint8_t* w, const float* dw, const XRows& xr, int64_t row) {
   constexpr int G = D::kBlocks;
   const int64_t nb = xr.nb;
   const int8_t* q = xr.q + row * nb * kQBlock;
-  const float* d = xr.d + row * nb;
+  const float* dx = xr.d + row * nb;
   const int32_t* bias = xr.bias + row * nb * 8;
   typename D::Acc a0 = D::zero(), a1 = D::zero();
   int64_t b = 0;
   for (; b + 2 * G <= nb; b += 2 * G) {
-    a0 = D::step(a0, w, q, d, bias, b);
-    a1 = D::step(a1, w, q, d, bias, b + G);
+    a0 = D::step(a0, w, q, dw, dx, bias, b);
+    a1 = D::step(a1, w, q, dw, dx, bias, b + G);
   }
-  for (; b + G <= nb; b += G) a0 = D::step(a0, w, q, d, bias, b);
+  for (; b + G <= nb; b += G) a0 = D::step(a0, w, q, dw, dx, bias, b);
   float s = D::reduce(a0, a1);
-  for (; b < nb; b++) s += D::single(w, q, d, xr.sum + row * nb, b);
+  for (; b < nb; b++) s += D::single(w, q, dw, dx, xr.sum + row * nb, b);
   return s;
 }
 
@@ -166,13 +173,19 @@ void qmatmulAs(const QMatmulArgs& g) {
     for (int64_t i = i0; i < i1; i++) prepareRow<D>(g.x + i * g.k, xr, i);
   });
   // W row outer, x rows inner: each W row is streamed from memory once, then reused from L1.
+  bool failed = false;  // a worker must not throw: it flags, the calling thread throws
   parallel(g.n, 16, [&](int64_t j0, int64_t j1) {
+    float* dw = static_cast<float*>(std::malloc(static_cast<size_t>(nb + 16) * sizeof(float)));
+    if (dw == nullptr) return __atomic_store_n(&failed, true, __ATOMIC_RELAXED);
     for (int64_t j = j0; j < j1; j++) {
       const uint8_t* wr = g.w + j * rowBytes;
-      for (int64_t i = 0; i < g.m; i++) g.out[i * g.n + j] = dotRow<D>(wr, xr, i);
+      D::rowScales(wr, nb, dw);
+      for (int64_t i = 0; i < g.m; i++) g.out[i * g.n + j] = dotRow<D>(wr, dw, xr, i);
     }
+    std::free(dw);
   });
   std::free(mem);
+  if (failed) throw std::bad_alloc();
 }
 
 void qmatmul(const QMatmulArgs& g) {

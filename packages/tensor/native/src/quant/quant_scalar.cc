@@ -19,13 +19,12 @@ struct DotScalar {
     }
     return s;
   }
-  static float single(const uint8_t* w, const int8_t* q, const float* d, const int32_t*, int64_t b) {
-    const uint8_t* blk = w + b * Bytes;
-    const uint16_t h = static_cast<uint16_t>(blk[0] | (blk[1] << 8));
-    return h2f(h) * d[b] * static_cast<float>(isum(blk + 2, q + b * kQBlock));
+  static void rowScales(const uint8_t* w, int64_t nb, float* dw);
+  static float single(const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t*, int64_t b) {
+    return dw[b] * dx[b] * static_cast<float>(isum(w + b * Bytes + 2, q + b * kQBlock));
   }
-  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* d, const int32_t*, int64_t b) {
-    return a + single(w, q, d, nullptr, b);
+  static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t*, int64_t b) {
+    return a + single(w, q, dw, dx, nullptr, b);
   }
   static float reduce(Acc a0, Acc a1) { return a0 + a1; }
   static void arrange(int8_t*, const int32_t*, int32_t*, int64_t) {}
@@ -37,3 +36,8 @@ using DotQ4 = DotScalar<kQ4Bytes>;
 }  // namespace xt::scalar
 
 #include "quant/quant_impl.h"
+
+template <int Bytes>
+void xt::scalar::DotScalar<Bytes>::rowScales(const uint8_t* w, int64_t nb, float* dw) {
+  rowScalesScalar<Bytes>(w, nb, dw);
+}

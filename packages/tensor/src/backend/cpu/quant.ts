@@ -11,7 +11,8 @@ defineCpuFamily("quant", (addon) => {
   const qmatmul = entry<QMatmulKernel>(addon, "qmatmul");
   const quantizeKernel: QuantizeKernel = (format, src, dst) => quantize(format, src, dst);
   const dequantizeKernel: DequantizeKernel = (format, src, dst) => dequantize(format, src, dst);
-  const qmatmulKernel: QMatmulKernel = (format, w, x, out, m, n, k) => qmatmul(format, w, x, out, m, n, k);
+  const qmatmulKernel: QMatmulKernel = (format, w, x, out, m, n, k) =>
+    qmatmul(format, w, x, out, m, n, k);
   registerKernel("quantize", "cpu", quantizeKernel);
   registerKernel("dequantize", "cpu", dequantizeKernel);
   registerKernel("qmatmul", "cpu", qmatmulKernel);
