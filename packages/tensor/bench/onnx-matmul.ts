@@ -15,7 +15,11 @@ function varint(value: number): number[] {
 }
 
 const int = (field: number, value: number): Field => [...varint(field << 3), ...varint(value)];
-const bytes = (field: number, payload: number[]): Field => [...varint((field << 3) | 2), ...varint(payload.length), ...payload];
+const bytes = (field: number, payload: number[]): Field => [
+  ...varint((field << 3) | 2),
+  ...varint(payload.length),
+  ...payload,
+];
 const str = (field: number, s: string): Field => bytes(field, [...Buffer.from(s, "utf8")]);
 
 function tensorInfo(name: string, dims: number[]): Field {
@@ -26,7 +30,13 @@ function tensorInfo(name: string, dims: number[]): Field {
 
 /** Serialized ModelProto of Y[m,n] = A[m,k] B[k,n] (opset 13). */
 export function matmulModel(m: number, n: number, k: number): Uint8Array {
-  const node = [...str(1, "A"), ...str(1, "B"), ...str(2, "Y"), ...str(3, "mm"), ...str(4, "MatMul")];
+  const node = [
+    ...str(1, "A"),
+    ...str(1, "B"),
+    ...str(2, "Y"),
+    ...str(3, "mm"),
+    ...str(4, "MatMul"),
+  ];
   const graph = [
     ...bytes(1, node),
     ...str(2, "matmul"),

@@ -3,7 +3,7 @@
 // missing or older than binding.gyp (or the set of sources changed), then `node-gyp build`.
 // Headers come from the running node's own prefix (--nodedir), so node-gyp never downloads.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,14 +16,19 @@ export function nodeGypPath() {
     return require.resolve("node-gyp/bin/node-gyp.js");
   } catch {
     // node-gyp is a devDependency of the workspace root, not of this package.
-    return createRequire(join(root, "..", "..", "package.json")).resolve("node-gyp/bin/node-gyp.js");
+    return createRequire(join(root, "..", "..", "package.json")).resolve(
+      "node-gyp/bin/node-gyp.js",
+    );
   }
 }
 
 /** A directory with include/node/node_api.h: node's own prefix, else the node-api-headers package. */
 export function nodeDir() {
   const prefix = dirname(dirname(process.execPath));
-  if (existsSync(join(prefix, "include", "node", "node_api.h")) && existsSync(join(prefix, "include", "node", "common.gypi"))) {
+  if (
+    existsSync(join(prefix, "include", "node", "node_api.h")) &&
+    existsSync(join(prefix, "include", "node", "common.gypi"))
+  ) {
     return prefix;
   }
   const headers = dirname(require.resolve("node-api-headers/package.json"));
@@ -42,7 +47,9 @@ function run(args) {
 function sourceList() {
   const script = join(root, "scripts", "native-sources.mjs");
   return ["core", "scalar", "avx2", "avx512", "neon"]
-    .map((t) => spawnSync(process.execPath, [script, t], { cwd: root, encoding: "utf8" }).stdout.trim())
+    .map((t) =>
+      spawnSync(process.execPath, [script, t], { cwd: root, encoding: "utf8" }).stdout.trim(),
+    )
     .join("\n");
 }
 
@@ -55,6 +62,34 @@ function needsConfigure() {
   return readFileSync(stamp, "utf8") !== sourceList();
 }
 
+/** Serializes concurrent builds of the shared build/ directory (parallel test or bench runs). */
+function acquireLock() {
+  const lock = join(root, ".build-native.lock");
+  const deadline = Date.now() + 15 * 60 * 1000;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      process.on("exit", () => rmSync(lock, { force: true }));
+      return;
+    } catch {
+      const owner = Number(readFileSync(lock, "utf8") || 0);
+      if (!isAlive(owner)) rmSync(lock, { force: true });
+      else if (Date.now() > deadline) throw new Error(`build lock ${lock} held by pid ${owner}`);
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+acquireLock();
 const started = Date.now();
 if (needsConfigure()) {
   run(["configure"]);

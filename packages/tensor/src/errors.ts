@@ -1,4 +1,4 @@
-/** Base class of every error raised by @x packages; `code` is stable for programmatic checks. */
+/** Base class of every error raised by the `@x` packages; `code` is stable for programmatic checks. */
 export class XError extends Error {
   readonly code: string;
   constructor(code: string, message: string) {

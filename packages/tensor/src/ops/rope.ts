@@ -83,8 +83,8 @@ export interface RopeOptions {
 }
 
 /**
- * Applies rotary position embeddings to `x` [..., seq, dim], e.g. Hugging Face's q/k layout
- * [batch, heads, seq, headDim]: pair i of the token at position p is rotated by `p * freqs[i]`.
+ * Applies rotary position embeddings to `x` `[..., seq, dim]`, e.g. Hugging Face's q/k layout
+ * `[batch, heads, seq, headDim]`: pair i of the token at position p is rotated by `p * freqs[i]`.
  * `positions` is [seq] (shared by all rows) or [batch, seq] with batch = x.shape[0]; `freqs` has
  * dim/2 entries (see {@link ropeFrequencies}). The result has `x`'s shape and dtype.
  *

@@ -37,7 +37,10 @@ class Pool {
   void resize(int n) {
     stop();
     stopping_ = false;
-    for (int i = 1; i < n; i++) workers_.emplace_back([this] { loop(); });
+    // Workers start from the current generation, read here: a worker that reads it itself
+    // after starting could miss a job posted in between and leave run() waiting forever.
+    const uint64_t start = generation_;
+    for (int i = 1; i < n; i++) workers_.emplace_back([this, start] { loop(start); });
   }
 
   void run(Job& job) {
@@ -61,12 +64,7 @@ class Pool {
   }
 
  private:
-  void loop() {
-    uint64_t seen = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      seen = generation_;
-    }
+  void loop(uint64_t seen) {
     for (;;) {
       Job* job;
       {

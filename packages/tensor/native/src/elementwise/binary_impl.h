@@ -17,8 +17,8 @@ inline vf applyV(vf a, vf b) {
   else if constexpr (Op == kSub) return a - b;
   else if constexpr (Op == kMul) return a * b;
   else if constexpr (Op == kDiv) return a / b;
-  else if constexpr (Op == kMax) return (isnan(a) | isnan(b)) ? a + b : vmax(a, b);
-  else if constexpr (Op == kMin) return (isnan(a) | isnan(b)) ? a + b : vmin(a, b);
+  else if constexpr (Op == kMax) return (nanMask(a) | nanMask(b)) ? a + b : vmax(a, b);
+  else if constexpr (Op == kMin) return (nanMask(a) | nanMask(b)) ? a + b : vmin(a, b);
   else {
     for (int i = 0; i < W; i++) a[i] = std::pow(a[i], b[i]);
     return a;

@@ -30,15 +30,16 @@ inline vf unaryV(vf x) {
   else if constexpr (Op == kTanh) return lanes(x, [](float v) { return std::tanh(v); });
   else if constexpr (Op == kSigmoid) return one / (one + vexp(-x));
   else if constexpr (Op == kSilu) return x / (one + vexp(-x));
-  else if constexpr (Op == kGelu)  // x * Phi(x) via erfc: no cancellation for negative x
-    return lanes(x, [](float v) { return 0.5f * v * std::erfc(-v * 0.70710678118654752f); });
-  else if constexpr (Op == kRelu) return isnan(x) ? x : vmax(x, splat(0.0f));
+  else if constexpr (Op == kGelu)  // x * Phi(x) = x/2 erfc(-x/sqrt2), in f64: erfc's tail is ill-conditioned
+    return lanes(x, [](float v) { return float(0.5 * v * std::erfc(-double(v) * 0.70710678118654752)); });
+  else if constexpr (Op == kRelu) return nanMask(x) ? x : vmax(x, splat(0.0f));
   else if constexpr (Op == kSquare) return x * x;
   else if constexpr (Op == kReciprocal) return one / x;
-  else {  // gelu_tanh: 0.5 x (1 + tanh(u)) == x * sigmoid(2u), u = sqrt(2/pi) (x + 0.044715 x^3)
-    const vf u2 = splat(1.5957691216057308f) * (x + splat(0.044715f) * x * x * x);
-    return x / (one + vexp(-u2));
-  }
+  else  // gelu_tanh: x/2 (1 + tanh(u)) = x sigmoid(2u), in f64 for the same reason
+    return lanes(x, [](float v) {
+      const double u2 = 1.5957691216057308 * (double(v) + 0.044715 * double(v) * v * v);
+      return float(v / (1.0 + std::exp(-u2)));
+    });
 }
 
 template <int Op>

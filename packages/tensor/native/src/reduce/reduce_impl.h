@@ -30,7 +30,7 @@ inline float rowExtreme(const float* x, int64_t n, bool isMax) {
   int64_t i = 0;
   for (; i + W <= n; i += W) {
     const vf v = load(x + i);
-    nan |= isnan(v);
+    nan |= nanMask(v);
     acc = isMax ? vmax(acc, v) : vmin(acc, v);
   }
   float m = init;

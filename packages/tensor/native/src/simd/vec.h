@@ -58,7 +58,7 @@ inline vf asFloat(vi v) { return (vf)v; }
 inline vf vmin(vf a, vf b) { return a < b ? a : b; }
 inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 inline vf vabs(vf a) { return asFloat(asInt(a) & 0x7fffffff); }
-inline vi isnan(vf a) { return a != a; }
+inline vi nanMask(vf a) { return a != a; }
 
 inline vf vsqrt(vf a) {
 #if defined(__AVX512F__)

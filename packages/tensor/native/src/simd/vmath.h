@@ -28,7 +28,7 @@ inline vf vexp(vf x) {
   const vf s2 = asFloat((ni - half + 127) << 23);
   vf y = (p * s1) * s2;
   y = x > splat(88.72283935546875f) ? splat(__builtin_inff()) : y;
-  return isnan(x) ? x : y;
+  return nanMask(x) ? x : y;
 }
 
 // log(x) = k ln2 + log(m), m in [sqrt(1/2), sqrt(2)); log(m) = f - f^2/2 + s (f^2/2 + R(s^2))
@@ -58,7 +58,7 @@ inline vf vlog(vf x) {
   y = x == splat(0.0f) ? splat(-__builtin_inff()) : y;
   y = x == splat(__builtin_inff()) ? x : y;
   y = x < splat(0.0f) ? splat(__builtin_nanf("")) : y;
-  return isnan(x) ? x : y;
+  return nanMask(x) ? x : y;
 }
 
 }  // namespace xt::XT_ISA

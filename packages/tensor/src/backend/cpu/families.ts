@@ -28,7 +28,9 @@ export function registerCpuFamilies(addon: NativeAddon): string[] {
       family.register(addon);
       done.push(family.name);
     } catch (err) {
-      process.emitWarning(`@x/tensor: cpu kernels of ${family.name} unavailable (${(err as Error).message})`);
+      process.emitWarning(
+        `@x/tensor: cpu kernels of ${family.name} unavailable (${(err as Error).message})`,
+      );
     }
   }
   return done;
@@ -37,6 +39,7 @@ export function registerCpuFamilies(addon: NativeAddon): string[] {
 /** Throws unless the addon exports `name` as a function (a stale build missing a kernel). */
 export function entry<F>(addon: NativeAddon, name: string): F {
   const fn = addon[name];
-  if (typeof fn !== "function") throw new Error(`native addon has no kernel ${name}; rebuild it (pnpm build:native)`);
+  if (typeof fn !== "function")
+    throw new Error(`native addon has no kernel ${name}; rebuild it (pnpm build:native)`);
   return fn as F;
 }

@@ -52,8 +52,20 @@ export interface BackendInfo {
  */
 export function backendInfo(): BackendInfo {
   const addon = loadNative();
-  if (!addon) return { backend: getBackend(), isa: "none", threads: 1, version: undefined, loadError: nativeLoadError() };
-  return { backend: getBackend(), isa: addon.isa(), threads: addon.threads(), version: addon.version };
+  if (!addon)
+    return {
+      backend: getBackend(),
+      isa: "none",
+      threads: 1,
+      version: undefined,
+      loadError: nativeLoadError(),
+    };
+  return {
+    backend: getBackend(),
+    isa: addon.isa(),
+    threads: addon.threads(),
+    version: addon.version,
+  };
 }
 
 /**
@@ -64,7 +76,8 @@ export function backendInfo(): BackendInfo {
  * setNumThreads(4);
  */
 export function setNumThreads(n: number): number {
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new ValueError(`setNumThreads: n must be an integer in [1, 256], got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new ValueError(`setNumThreads: n must be an integer in [1, 256], got ${n}`);
   const addon = loadNative();
   return addon ? addon.setThreads(n) : 1;
 }
@@ -78,7 +91,10 @@ export function setNumThreads(n: number): number {
  */
 export function setIsa(name: string): string {
   const addon = loadNative();
-  if (!addon) throw new ValueError(`setIsa: the native backend is not loaded (${nativeLoadError() ?? "unknown"})`);
+  if (!addon)
+    throw new ValueError(
+      `setIsa: the native backend is not loaded (${nativeLoadError() ?? "unknown"})`,
+    );
   try {
     return addon.setIsa(name);
   } catch (err) {

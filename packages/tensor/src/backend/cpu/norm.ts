@@ -8,8 +8,10 @@ defineCpuFamily("norm", (addon) => {
   const rmsnorm = entry<RmsNormKernel>(addon, "rmsnorm");
   const layernorm = entry<LayerNormKernel>(addon, "layernorm");
   const rope = entry<RopeKernel>(addon, "rope");
-  const softmaxKernel: SoftmaxKernel = (x, out, rows, cols, log) => softmax(x, out, rows, cols, log);
-  const rmsnormKernel: RmsNormKernel = (x, weight, out, rows, cols, eps) => rmsnorm(x, weight, out, rows, cols, eps);
+  const softmaxKernel: SoftmaxKernel = (x, out, rows, cols, log) =>
+    softmax(x, out, rows, cols, log);
+  const rmsnormKernel: RmsNormKernel = (x, weight, out, rows, cols, eps) =>
+    rmsnorm(x, weight, out, rows, cols, eps);
   const layernormKernel: LayerNormKernel = (x, weight, bias, out, rows, cols, eps) =>
     layernorm(x, weight, bias, out, rows, cols, eps);
   const ropeKernel: RopeKernel = (x, cos, sin, out, rows, heads, dim, rotateHalf) =>

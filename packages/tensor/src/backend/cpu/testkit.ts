@@ -10,7 +10,8 @@ export const skipNative = !nativeLoaded && process.env.X_TENSOR_BACKEND === "js"
 
 /** The cpu implementation of kernel `name` (throws when missing). */
 export function cpuKernel<F extends (...args: never[]) => unknown>(name: string): F {
-  if (!hasKernel(name, "cpu")) throw new Error(`no cpu kernel ${name}: build the addon (pnpm build:native)`);
+  if (!hasKernel(name, "cpu"))
+    throw new Error(`no cpu kernel ${name}: build the addon (pnpm build:native)`);
   return withBackend("cpu", () => nativeKernel<F & ((...args: unknown[]) => unknown)>(name)) as F;
 }
 
@@ -28,7 +29,8 @@ export function rng(seed: number): () => number {
 
 export const TAILS = [1, 2, 3, 5, 7, 8, 11, 13, 16, 17, 31, 33, 37, 47, 64, 67];
 export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-export const int = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+export const int = (r: () => number, lo: number, hi: number): number =>
+  lo + Math.floor(r() * (hi - lo + 1));
 
 /**
  * A Float32Array view of `n` values from `gen`, placed at a random non-zero element offset inside
@@ -42,7 +44,10 @@ export function view(r: () => number, n: number, gen: (i: number) => number): Fl
   return out;
 }
 
-export const uniform = (r: () => number, lo = -1, hi = 1) => (): number => lo + (hi - lo) * r();
+export const uniform =
+  (r: () => number, lo = -1, hi = 1) =>
+  (): number =>
+    lo + (hi - lo) * r();
 export function normal(r: () => number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
@@ -69,19 +74,25 @@ export function forEachConfig(fn: (label: string) => void): void {
  * given per-element magnitude (e.g. sum |a||b| for dot products). NaN must match NaN.
  */
 export function expectClose(
-  label: string, actual: ArrayLike<number>, expected: ArrayLike<number>,
-  rtol: number, atol = 0, scale?: ArrayLike<number>,
+  label: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  rtol: number,
+  atol = 0,
+  scale?: ArrayLike<number>,
 ): void {
   expect(actual.length, `${label}: length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i]!, e = expected[i]!;
+    const a = actual[i]!,
+      e = expected[i]!;
     if (Number.isNaN(e) || Number.isNaN(a)) {
       if (Number.isNaN(e) && Number.isNaN(a)) continue;
       expect.fail(`${label}[${i}]: got ${a}, expected ${e}`);
     }
     if (a === e) continue;
     const tol = rtol * Math.abs(scale ? scale[i]! : e) + atol;
-    if (!(Math.abs(a - e) <= tol)) expect.fail(`${label}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${tol})`);
+    if (!(Math.abs(a - e) <= tol))
+      expect.fail(`${label}[${i}]: got ${a}, expected ${e} (|diff| ${Math.abs(a - e)} > ${tol})`);
   }
 }
 
