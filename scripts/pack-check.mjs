@@ -17,7 +17,7 @@ function step(msg) {
 }
 
 step("prebuild and build @x/tensor");
-sh("pnpm", ["--filter", "@x/tensor", "run", "prebuild"], { cwd: root });
+sh("pnpm", ["--filter", "@x/tensor", "run", "prebuild:native"], { cwd: root });
 sh("pnpm", ["--filter", "@x/tensor", "run", "build"], { cwd: root });
 const platformDir = join(tensorDir, "prebuilds", `${process.platform}-${process.arch}`);
 if (!existsSync(platformDir) || readdirSync(platformDir).length === 0) {

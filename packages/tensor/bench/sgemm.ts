@@ -60,7 +60,7 @@ async function onnxRunner() {
 }
 
 function numpyTimes(): { label: string; ms: (number | null)[] } {
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     OMP_NUM_THREADS: "1",
     OPENBLAS_NUM_THREADS: "1",

@@ -6,7 +6,7 @@ import { DTypeError, ShapeError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { type AttentionOptions, scaledDotProductAttention as sdpa } from "./attention.js";
 import { mul } from "./elementwise.js";
-import { expectClose, hasNative, rnd, useReferenceSgemm } from "./nn-testkit.js";
+import { expectClose, hasNative, rnd } from "./nn-testkit.js";
 import { sum } from "./reduce.js";
 
 /**
@@ -244,10 +244,3 @@ describe.skipIf(!hasNative("sgemm"))(
     it("agrees", compareComposed);
   },
 );
-
-describe("attention via batched GEMMs with a reference sgemm", () => {
-  it.skipIf(!useReferenceSgemm())(
-    "agrees with the f64 route on probabilities, masks, f16 caches and gradients",
-    compareComposed,
-  );
-});

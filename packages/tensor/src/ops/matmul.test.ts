@@ -5,7 +5,7 @@ import type { DType } from "../dtype.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { linear, matmul } from "./matmul.js";
-import { expectClose, hasNative, rnd, useReferenceSgemm } from "./nn-testkit.js";
+import { expectClose, hasNative, rnd } from "./nn-testkit.js";
 
 /** Test-local oracle: explicit index arithmetic over logical values, batch axes broadcast. */
 function naiveMatmul(a: Tensor, b: Tensor): { values: number[]; shape: number[] } {
@@ -181,11 +181,4 @@ function compareWithJs(): void {
 
 describe.skipIf(!hasNative("sgemm"))("matmul native sgemm vs js", () => {
   it("agrees on random shapes with odd tails, views and broadcast batches", compareWithJs);
-});
-
-describe("matmul sgemm dispatch with a reference kernel", () => {
-  it.skipIf(!useReferenceSgemm())(
-    "passes layouts and batch strides per the kernel contract",
-    compareWithJs,
-  );
 });

@@ -2,13 +2,7 @@
 // package entry lets it load the native backend when one is built.
 import "../index.js";
 import { expect } from "vitest";
-import type { SgemmKernel } from "../backend/kernels.js";
-import {
-  availableBackends,
-  hasKernel,
-  markAvailable,
-  registerKernel,
-} from "../backend/registry.js";
+import { availableBackends, hasKernel } from "../backend/registry.js";
 import type { DType } from "../dtype.js";
 import type { Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
@@ -53,44 +47,3 @@ export function hasNative(kernel: string): boolean {
   return availableBackends().includes("cpu") && hasKernel(kernel, "cpu");
 }
 
-/** A plain-js kernel honouring the SgemmKernel contract (trans flags, batch strides, stride 0). */
-export const referenceSgemm: SgemmKernel = (
-  a,
-  b,
-  c,
-  m,
-  n,
-  k,
-  transA,
-  transB,
-  batch,
-  sA,
-  sB,
-  sC,
-) => {
-  for (let t = 0; t < batch; t++) {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let p = 0; p < k; p++) {
-          s +=
-            a[t * sA + (transA ? p * m + i : i * k + p)]! *
-            b[t * sB + (transB ? j * k + p : p * n + j)]!;
-        }
-        c[t * sC + i * n + j] = s;
-      }
-    }
-  }
-};
-
-/**
- * Without a native build, registers {@link referenceSgemm} as the cpu backend's sgemm so the
- * dispatch code (batch strides, packed layouts, GEMM-composed attention) runs under
- * `withBackend("cpu")`. Returns false when a real native sgemm exists (its own tests cover it).
- */
-export function useReferenceSgemm(): boolean {
-  if (hasNative("sgemm")) return false;
-  registerKernel("sgemm", "cpu", referenceSgemm);
-  markAvailable("cpu");
-  return true;
-}
