@@ -96,3 +96,4 @@ export {
 } from "./quant/group-quant.js";
 export { dequantize, quantize } from "./quant/quantize.js";
 export { qmatmul, qmatmulBlocks } from "./quant/qmatmul.js";
+export * from "./neighbors/index.js";

@@ -103,3 +103,160 @@ export type AttentionKernel = (
   b: number, hq: number, hkv: number, sq: number, skv: number, d: number,
   scale: number, causal: boolean, kvHalf: boolean,
 ) => void;
+
+/** RandomKernel kinds (native/src/random): uniform f32, normal f32, integers i32. */
+export const RandomKind = { uniform: 0, normal: 1, int: 2 } as const;
+
+/**
+ * Fills `out` with elements 0.. of the Philox stream (seed, offset), transformed exactly as
+ * src/ops/random.ts does (bit-identical): uniform/normal into a Float32Array, integers
+ * low + floor(w * span / 2^32) (span <= 2^32, wrapped like an Int32Array store) into an Int32Array.
+ */
+export type RandomKernel = (
+  kind: number, seed: number, offset: number, out: Float32Array | Int32Array, low: number, span: number,
+) => void;
+
+/**
+ * out[o, j, :] = src[o, idx[j], :] for contiguous src [outer, n, inner] (f32 or i32 bits);
+ * throws a RangeError naming the first index outside [0, n).
+ */
+export type IndexSelectKernel = (
+  src: Float32Array | Int32Array, idx: Int32Array, out: Float32Array | Int32Array,
+  outer: number, n: number, inner: number,
+) => void;
+
+/**
+ * gather: out[p] = src[base(p) + idx[p] * strides[axis]] for every position p of the contiguous
+ * index array of `indexShape`, where base(p) = sum over other axes of p_d * strides[d] (src starts
+ * at the tensor's offset). Indices are checked against `axisSize` (RangeError naming the first bad one).
+ */
+export type GatherKernel = (
+  src: Float32Array | Int32Array, idx: Int32Array, out: Float32Array | Int32Array,
+  indexShape: Int32Array, strides: Int32Array, axis: number, axisSize: number,
+) => void;
+
+/**
+ * scatterAdd: dst[base(p) + idx[p] * strides[axis]] += src[p] in index order, summing in f64 and
+ * rounding once per element (bit-identical to the js backend). dst is updated in place.
+ */
+export type ScatterAddKernel = (
+  dst: Float32Array, idx: Int32Array, src: Float32Array,
+  indexShape: Int32Array, strides: Int32Array, axis: number, axisSize: number,
+) => void;
+
+/** out = cond ? a : b over a strided broadcast (like BinaryKernel); cond holds bool bytes. */
+export type WhereKernel = (
+  cond: Uint8Array, cStrides: Int32Array, a: Float32Array, aStrides: Int32Array,
+  b: Float32Array, bStrides: Int32Array, out: Float32Array, shape: Int32Array,
+) => void;
+
+/** Row-major copy of a strided view (element strides >= 0, from src[0]) into dense dst of the same element size. */
+export type CopyStridedKernel = (
+  src: Float32Array | Int32Array | Uint16Array | Uint8Array, strides: Int32Array, shape: Int32Array,
+  dst: Float32Array | Int32Array | Uint16Array | Uint8Array,
+) => void;
+
+/**
+ * First k positions of a stable sort of each contiguous f32 row [rows, n] (NaN largest, -0 == 0,
+ * ties by position; descending keeps ties ascending by position) into out [rows, k].
+ */
+export type SortRowsKernel = (
+  x: Float32Array, rows: number, n: number, k: number, descending: boolean, out: Int32Array,
+) => void;
+
+/** Per-row -log softmax(logits)[target] of contiguous [rows, vocab] f32 (0 where target == ignoreIndex). */
+export type CrossEntropyKernel = (
+  logits: Float32Array, targets: Int32Array, rows: number, vocab: number, ignoreIndex: number, out: Float32Array,
+) => void;
+
+/** grad[r] = (softmax(logits[r]) - onehot(target[r])) * weights[r], zero for ignored rows. */
+export type CrossEntropyGradKernel = (
+  logits: Float32Array, targets: Int32Array, rows: number, vocab: number, ignoreIndex: number,
+  weights: Float32Array, grad: Float32Array,
+) => void;
+
+/** Why native group quantization stopped: the first failing group, as the js code would report it. */
+export interface GroupQuantizeFailure {
+  /** "value": element `element` cannot be stored with the metadata dtype; "range": group too wide for f32. */
+  kind: "value" | "range";
+  group: number;
+  element: number;
+}
+
+/**
+ * Group-asymmetric quantization (src/quant/group-quant.ts rules, byte-identical) of contiguous
+ * x [outer, len, inner], groups of `groupSize` along len; scales/zeros are f16 bits (Uint16Array)
+ * or f32. Writes every word and returns undefined, or the first failure.
+ */
+export type GroupQuantizeKernel = (
+  x: Float32Array, outer: number, len: number, inner: number, groupSize: number, bits: number,
+  words: Uint32Array, scales: Uint16Array | Float32Array, zeros: Uint16Array | Float32Array,
+) => GroupQuantizeFailure | undefined;
+
+/** Inverse of GroupQuantizeKernel: out = f32(q * s) + z. */
+export type GroupDequantizeKernel = (
+  words: Uint32Array, scales: Uint16Array | Float32Array, zeros: Uint16Array | Float32Array,
+  outer: number, len: number, inner: number, groupSize: number, bits: number, out: Float32Array,
+) => void;
+
+/**
+ * A row set for the distance and graph kernels: `rows` (any typed array, read as bytes) holds n
+ * rows of `stride` bytes, each zero-padded to `dimPad` elements (a multiple of 16); rowType 0 f32,
+ * 1 f16, 2 i8 (round(127 * unit vector)); metric 0 = squared l2, 1 = 1 - <q, x>.
+ */
+export type RowArgs = [rows: ArrayBufferView, stride: number, dimPad: number, rowType: number, metric: number, n: number];
+
+/** out[j] = d(q, row ids[j]) (row j when ids is null). */
+export type DistanceRowsKernel = (...args: [...RowArgs, q: Float32Array, dim: number, ids: Uint32Array | null, out: Float32Array]) => void;
+
+/** Exact k nearest rows per query, ascending with ties by smaller id; missing = 0xFFFFFFFF / +inf. */
+export type KnnScanKernel = (
+  ...args: [...RowArgs, queries: Float32Array, nq: number, dim: number, k: number, allow: Uint8Array | null, f64: boolean,
+    outIds: Uint32Array, outDist: Float32Array]
+) => void;
+
+/**
+ * A graph over a row set: level-0 lists of (1 + maxDeg) u32 (count, ids), optional HNSW upper
+ * levels (node i at level l >= 1: list upperOff[i] + l - 1 of (1 + upperDeg) u32) and a deleted bitset.
+ */
+export type GraphArgs = [
+  ...RowArgs, adj: Uint32Array, maxDeg: number, levels: Uint8Array | null, upperOff: Uint32Array | null,
+  upperAdj: Uint32Array | null, upperDeg: number, deleted: Uint8Array | null,
+];
+
+/** Beam search (or greedy walk) of nq queries; trace (nq x 3: hops, distance evaluations, visited) optional. */
+export type GraphSearchKernel = (
+  ...args: [...GraphArgs, entries: Uint32Array, maxLevel: number, queries: Float32Array, nq: number, dim: number,
+    k: number, ef: number, epsilon: number, greedy: boolean, allow: Uint8Array | null, outIds: Uint32Array,
+    outDist: Float32Array, trace: Float64Array | null]
+) => void;
+
+/** Links rows [from, to) into an HNSW graph in order; state = [entry (-1 when empty), maxLevel], updated. */
+export type HnswInsertKernel = (
+  ...args: [...GraphArgs, from: number, to: number, efConstruction: number, M: number, alpha: number, state: Int32Array]
+) => void;
+
+/** HNSW heuristic / RobustPrune of sorted candidates; writes kept ids to out and returns their count. */
+export type PruneNeighborsKernel = (
+  ...args: [...RowArgs, ids: Uint32Array, dist: Float32Array, maxDeg: number, alpha: number, keepAllBelow: boolean, out: Uint32Array]
+) => number;
+
+/** NN-Descent kNN lists (n x K, ascending); updates[i] = successful updates of iteration i (-1 after the last). */
+export type NNDescentKernel = (
+  ...args: [...RowArgs, K: number, rho: number, delta: number, maxIters: number, seed: number, outIds: Uint32Array,
+    outDist: Float32Array, updates: Float64Array]
+) => void;
+
+/** Search graph from kNN lists: prune, add reverse edges, prune to maxDeg; writes adj n x (1 + maxDeg). */
+export type GraphDiversifyKernel = (
+  ...args: [...RowArgs, K: number, knnIds: Uint32Array, knnDist: Float32Array, alpha: number, adj: Uint32Array, maxDeg: number]
+) => void;
+
+/** BFS over level-0 lists from entries; marks reached nodes in outMask (n bytes) and returns their count. */
+export type GraphReachKernel = (adj: Uint32Array, maxDeg: number, n: number, entries: Uint32Array, outMask: Uint8Array) => number;
+
+/** Maps a file read-only (private copy-on-write pages) as an ArrayBuffer. */
+export type MapFileKernel = (path: string) => ArrayBuffer;
+
+/** CRC32C (Castagnoli) of bytes, continuing from seed. */
+export type Crc32cKernel = (bytes: Uint8Array, seed: number) => number;

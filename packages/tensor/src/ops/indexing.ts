@@ -1,10 +1,12 @@
 // Integer-indexed reads and accumulating writes. Reads copy raw storage elements (any dtype);
 // gradients and scatterAdd accumulate in f64.
 import { record } from "../autograd/tape.js";
+import type { GatherKernel, IndexSelectKernel, ScatterAddKernel } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError } from "../errors.js";
-import { type Shape, contiguousStrides, fmtShape, normAxis, numel } from "../shape.js";
-import { Tensor } from "../tensor.js";
+import { contiguousStrides, fmtShape, normAxis, numel, type Shape } from "../shape.js";
+import { copyStrided, Tensor } from "../tensor.js";
 import { denseData, elementOffsets, fromF64, rawContiguous, readF64 } from "./strided.js";
 
 const INDEX_DTYPES: readonly DType[] = ["i32", "i8", "u8"];
@@ -45,10 +47,17 @@ export function indexSelect(t: Tensor, axis: number, index: Tensor): Tensor {
   const src = denseData(rawContiguous(t));
   const dst = out.storage.data;
   const m = idx.length;
-  for (let o = 0; o < outer; o++) {
-    for (let j = 0; j < m; j++) {
-      const from = (o * n + idx[j]!) * inner;
-      dst.set(src.subarray(from, from + inner) as never, (o * m + j) * inner);
+  const kernel = WORD_DTYPES.has(t.dtype)
+    ? nativeKernel<IndexSelectKernel>("indexSelect")
+    : undefined;
+  if (kernel)
+    kernel(src as Float32Array, Int32Array.from(idx), dst as Float32Array, outer, n, inner);
+  else {
+    for (let o = 0; o < outer; o++) {
+      for (let j = 0; j < m; j++) {
+        const from = (o * n + idx[j]!) * inner;
+        dst.set(src.subarray(from, from + inner) as never, (o * m + j) * inner);
+      }
     }
   }
   if (!isFloat(t.dtype)) return out;
@@ -86,29 +95,40 @@ export function embedding(weight: Tensor, ids: Tensor): Tensor {
   return indexSelect(weight, 0, ids);
 }
 
-/**
- * Storage offsets, within a tensor of `shape` laid out with `strides` from `offset`, of the
- * positions `index` addresses along `axis` (the shared addressing of gather and scatterAdd).
- */
-function addressed(
-  what: string,
-  shape: Shape,
-  strides: readonly number[],
-  offset: number,
-  storage: Tensor,
-  axis: number,
-  index: Tensor,
-): Int32Array | Float64Array {
+/** Checks that `index` fits `shape` except along `axis` and reads its entries (checked too). */
+function addressIndices(what: string, shape: Shape, axis: number, index: Tensor): Float64Array {
   if (index.ndim !== shape.length || index.shape.some((d, i) => i !== axis && d > shape[i]!)) {
     throw new ShapeError(
       `${what}: index ${fmtShape(index.shape)} does not fit ${fmtShape(shape)} on axis ${axis}`,
     );
   }
-  const idx = indices(what, index, shape[axis]!);
+  return indices(what, index, shape[axis]!);
+}
+
+/**
+ * Storage offsets, within a tensor laid out with `strides` from `offset`, of the positions `idx`
+ * (index's entries) addresses along `axis` (the js addressing of gather and scatterAdd).
+ */
+function addressed(
+  strides: readonly number[],
+  offset: number,
+  storage: Tensor,
+  axis: number,
+  index: Tensor,
+  idx: Float64Array,
+): Int32Array | Float64Array {
   const baseStrides = strides.map((s, i) => (i === axis ? 0 : s));
   const base = elementOffsets(new Tensor(storage.storage, index.shape, baseStrides, offset));
   for (let i = 0; i < base.length; i++) base[i] = base[i]! + idx[i]! * strides[axis]!;
   return base;
+}
+
+/** Dtypes whose elements the native index kernels move (4-byte words). */
+const WORD_DTYPES: ReadonlySet<DType> = new Set(["f32", "i32"]);
+
+/** Whether the native gather/scatterAdd addressing (rank <= 8, strides >= 0) covers `t`. */
+function nativeAddressable(t: Tensor, strides: readonly number[]): boolean {
+  return t.ndim >= 1 && t.ndim <= 8 && strides.every((s) => s >= 0);
 }
 
 /**
@@ -122,11 +142,29 @@ function addressed(
  */
 export function gather(t: Tensor, axis: number, index: Tensor): Tensor {
   const ax = normAxis(axis, t.ndim);
-  const offsets = addressed("gather", t.shape, t.strides, t.offset, t, ax, index);
+  const idx = addressIndices("gather", t.shape, ax, index);
   const out = Tensor.empty(index.shape, t.dtype);
   const src = t.storage.data;
   const dst = out.storage.data;
-  for (let i = 0; i < offsets.length; i++) dst[i] = src[offsets[i]!]!;
+  const kernel =
+    WORD_DTYPES.has(t.dtype) && nativeAddressable(t, t.strides)
+      ? nativeKernel<GatherKernel>("gather")
+      : undefined;
+  if (kernel) {
+    const sub = (src as Float32Array).subarray(t.offset);
+    kernel(
+      sub,
+      Int32Array.from(idx),
+      dst as Float32Array,
+      Int32Array.from(index.shape),
+      Int32Array.from(t.strides),
+      ax,
+      t.shape[ax]!,
+    );
+  } else {
+    const offsets = addressed(t.strides, t.offset, t, ax, index, idx);
+    for (let i = 0; i < offsets.length; i++) dst[i] = src[offsets[i]!]!;
+  }
   if (!isFloat(t.dtype)) return out;
   return record(out, [t], (g) => [scatterAdd(Tensor.empty(t.shape, t.dtype), ax, index, g)], [
     index,
@@ -151,11 +189,33 @@ export function scatterAdd(t: Tensor, axis: number, index: Tensor, src: Tensor):
   }
   if (src.dtype !== t.dtype)
     throw new DTypeError(`scatterAdd: src dtype ${src.dtype} differs from ${t.dtype}`);
-  const acc = readF64(t);
-  const offsets = addressed("scatterAdd", t.shape, contiguousStrides(t.shape), 0, t, ax, index);
-  const sv = readF64(src);
-  for (let i = 0; i < offsets.length; i++) acc[offsets[i]!] = acc[offsets[i]!]! + sv[i]!;
-  const out = fromF64(acc, t.shape, t.dtype);
+  const idx = addressIndices("scatterAdd", t.shape, ax, index);
+  const strides = contiguousStrides(t.shape);
+  const kernel =
+    t.dtype === "f32" && nativeAddressable(t, strides)
+      ? nativeKernel<ScatterAddKernel>("scatterAdd")
+      : undefined;
+  let out: Tensor;
+  if (kernel) {
+    out = Tensor.empty(t.shape, "f32");
+    copyStrided(t, out.storage.data);
+    const sv = denseData(rawContiguous(src)) as Float32Array;
+    kernel(
+      out.storage.data as Float32Array,
+      Int32Array.from(idx),
+      sv,
+      Int32Array.from(index.shape),
+      Int32Array.from(strides),
+      ax,
+      t.shape[ax]!,
+    );
+  } else {
+    const acc = readF64(t);
+    const offsets = addressed(strides, 0, t, ax, index, idx);
+    const sv = readF64(src);
+    for (let i = 0; i < offsets.length; i++) acc[offsets[i]!] = acc[offsets[i]!]! + sv[i]!;
+    out = fromF64(acc, t.shape, t.dtype);
+  }
   if (!isFloat(t.dtype)) return out;
   return record(out, [t, src], (g) => [g, gather(g, ax, index)], [index]);
 }

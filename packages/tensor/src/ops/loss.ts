@@ -1,10 +1,10 @@
 import { noGrad, record } from "../autograd/tape.js";
-import type { SoftmaxKernel } from "../backend/kernels.js";
+import type { CrossEntropyGradKernel, CrossEntropyKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { DTypeError, IndexError, ShapeError } from "../errors.js";
 import { fmtShape, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
-import { expectFloat, f32Data } from "./nn-common.js";
+import { expectFloat, f32Data, f32Output } from "./nn-common.js";
 import { softmaxRowsF64 } from "./softmax.js";
 import { fromF64, readF64 } from "./strided.js";
 
@@ -65,19 +65,30 @@ export function crossEntropy(
     [logits],
     (gOut) => {
       const g = readF64(gOut);
-      // d loss_i / d logits_i = softmax_i - onehot(target_i), scaled by the reduction's weight.
-      const p = readF64(logits);
-      softmaxRowsF64(p, rows, vocab, false);
-      for (let r = 0; r < rows; r++) {
-        const o = r * vocab;
-        const ignored = t[r] === ignoreIndex;
-        const w = ignored
+      const weight = (r: number) =>
+        t[r] === ignoreIndex
           ? 0
           : reduction === "none"
             ? g[r]!
             : reduction === "sum"
               ? g[0]!
               : g[0]! / count;
+      const kernel = fusedOk(logits, ignoreIndex)
+        ? nativeKernel<CrossEntropyGradKernel>("crossEntropyBackward")
+        : undefined;
+      if (kernel) {
+        const { out, data } = f32Output(logits.shape);
+        const weights = Float32Array.from({ length: rows }, (_, r) => weight(r));
+        kernel(f32Data(logits), Int32Array.from(t), rows, vocab, ignoreIndex, weights, data);
+        return [out];
+      }
+      // d loss_i / d logits_i = softmax_i - onehot(target_i), scaled by the reduction's weight.
+      const p = readF64(logits);
+      softmaxRowsF64(p, rows, vocab, false);
+      for (let r = 0; r < rows; r++) {
+        const o = r * vocab;
+        const ignored = t[r] === ignoreIndex;
+        const w = weight(r);
         for (let j = 0; j < vocab; j++) p[o + j] = p[o + j]! * w;
         if (!ignored) p[o + t[r]!] = p[o + t[r]!]! - w;
       }
@@ -87,7 +98,16 @@ export function crossEntropy(
   );
 }
 
-/** -log softmax(row)[target] per row (0 where ignored), in f64 or via the native log-softmax. */
+/** Whether the fused native kernels apply (f32, a non-empty class axis, an integer ignoreIndex). */
+function fusedOk(logits: Tensor, ignoreIndex: number): boolean {
+  return (
+    logits.dtype === "f32" &&
+    logits.shape[logits.ndim - 1]! > 0 &&
+    Number.isSafeInteger(ignoreIndex)
+  );
+}
+
+/** -log softmax(row)[target] per row (0 where ignored), in f64 or by the fused native kernel. */
 function rowLosses(
   logits: Tensor,
   t: Float64Array,
@@ -96,11 +116,13 @@ function rowLosses(
   ignoreIndex: number,
 ): Float64Array {
   const out = new Float64Array(rows);
-  const kernel = logits.dtype === "f32" ? nativeKernel<SoftmaxKernel>("softmax") : undefined;
+  const kernel = fusedOk(logits, ignoreIndex)
+    ? nativeKernel<CrossEntropyKernel>("crossEntropy")
+    : undefined;
   if (kernel) {
-    const logp = new Float32Array(rows * vocab);
-    kernel(f32Data(logits), logp, rows, vocab, true);
-    for (let r = 0; r < rows; r++) if (t[r] !== ignoreIndex) out[r] = -logp[r * vocab + t[r]!]!;
+    const losses = new Float32Array(rows);
+    kernel(f32Data(logits), Int32Array.from(t), rows, vocab, ignoreIndex, losses);
+    out.set(losses);
     return out;
   }
   const v = readF64(logits);

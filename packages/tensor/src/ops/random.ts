@@ -1,10 +1,13 @@
 // Counter-based random numbers (Philox4x32-10, Salmon et al., SC'11). Element i of a draw is a
 // pure function of (seed, stream offset, i), so results are identical on every backend and
 // platform and any slice of a stream can be regenerated without producing the rest.
+import { type RandomKernel, RandomKind } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
 import type { DType } from "../dtype.js";
 import { DTypeError, ValueError } from "../errors.js";
-import { type Shape, checkShape, numel } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { checkShape, numel, type Shape } from "../shape.js";
+import { Tensor } from "../tensor.js";
+import { logUniform, sinCosTurn } from "./random-math.js";
 import { fromF64 } from "./strided.js";
 
 const M0 = 0xd2511f53;
@@ -102,27 +105,31 @@ function uniformValues(w: Uint32Array, dtype: DType): Float64Array {
   return out;
 }
 
-// Box-Muller on word pairs (2k, 2k+1): element 2k takes r*cos(theta), element 2k+1 r*sin(theta).
+// Box-Muller on word pairs (2k, 2k+1): element 2k takes r*cos(theta), element 2k+1 r*sin(theta),
+// r = sqrt(-2 log u1) with u1 = (w + 1) / 2^32 in (0, 1] and theta = 2 pi w' / 2^32.
 function normalValues(seed: number, offset: number, n: number): Float64Array {
   const w = words(seed, offset, n + (n & 1));
   const out = new Float64Array(n);
   for (let i = 0; i < n; i += 2) {
-    const u1 = (w[i]! + 1) / TWO32; // (0, 1], so log never sees 0
-    const theta = (2 * Math.PI * w[i + 1]!) / TWO32;
-    const r = Math.sqrt(-2 * Math.log(u1));
-    out[i] = r * Math.cos(theta);
-    if (i + 1 < n) out[i + 1] = r * Math.sin(theta);
+    const r = Math.sqrt(-2 * logUniform(w[i]!));
+    const [c, s] = sinCosTurn(w[i + 1]!);
+    out[i] = r * c;
+    if (i + 1 < n) out[i + 1] = r * s;
   }
   return out;
 }
 
-function intValues(w: Uint32Array, low: number, high: number): Float64Array {
+function checkIntRange(low: number, high: number): void {
   const span = high - low;
   if (!Number.isInteger(low) || !Number.isInteger(high) || span < 1 || span > TWO32) {
     throw new ValueError(
       `randint needs integers low < high with high - low <= 2^32, got [${low}, ${high})`,
     );
   }
+}
+
+function intValues(w: Uint32Array, low: number, high: number): Float64Array {
+  const span = high - low;
   const out = new Float64Array(w.length);
   // floor(w * span / 2^32) is the high word of an exact 32x32 product: unbiased to within 2^-32.
   for (let i = 0; i < w.length; i++) out[i] = low + (span === TWO32 ? w[i]! : mulhi32(w[i]!, span));
@@ -190,7 +197,28 @@ export interface RandomOptions {
 
 function stream(opts: RandomOptions): [number, number] {
   if (opts.seed === undefined) return [defaultGenerator.seed, defaultGenerator.offset++];
-  return [opts.seed, opts.offset ?? 0];
+  const offset = opts.offset ?? 0;
+  splitU64(opts.seed, "seed");
+  splitU64(offset, "stream offset");
+  return [opts.seed, offset];
+}
+
+/** The draw from the native kernel (f32 uniforms/normals, i32 integers), or undefined. */
+function nativeDraw(
+  kind: number,
+  shape: Shape,
+  dtype: DType,
+  seed: number,
+  offset: number,
+  low = 0,
+  span = 1,
+): Tensor | undefined {
+  if (dtype !== (kind === RandomKind.int ? "i32" : "f32")) return undefined;
+  const kernel = nativeKernel<RandomKernel>("random");
+  if (!kernel) return undefined;
+  const out = Tensor.empty(shape, dtype);
+  kernel(kind, seed, offset, out.storage.data as Float32Array | Int32Array, low, span);
+  return out;
 }
 
 /**
@@ -205,7 +233,10 @@ export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
   checkShape(shape);
   const dtype = opts.dtype ?? "f32";
   const [seed, offset] = stream(opts);
-  return fromF64(uniformValues(words(seed, offset, numel(shape)), dtype), shape, dtype);
+  return (
+    nativeDraw(RandomKind.uniform, shape, dtype, seed, offset) ??
+    fromF64(uniformValues(words(seed, offset, numel(shape)), dtype), shape, dtype)
+  );
 }
 
 /**
@@ -221,7 +252,10 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
   if (UNIFORM_BITS[dtype] === undefined)
     throw new DTypeError(`randn needs a float dtype, got ${dtype}`);
   const [seed, offset] = stream(opts);
-  return fromF64(normalValues(seed, offset, numel(shape)), shape, dtype);
+  return (
+    nativeDraw(RandomKind.normal, shape, dtype, seed, offset) ??
+    fromF64(normalValues(seed, offset, numel(shape)), shape, dtype)
+  );
 }
 
 /**
@@ -233,10 +267,11 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
  */
 export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): Tensor {
   checkShape(shape);
+  checkIntRange(low, high);
   const [seed, offset] = stream(opts);
-  return fromF64(
-    intValues(words(seed, offset, numel(shape)), low, high),
-    shape,
-    opts.dtype ?? "i32",
+  const dtype = opts.dtype ?? "i32";
+  return (
+    nativeDraw(RandomKind.int, shape, dtype, seed, offset, low, high - low) ??
+    fromF64(intValues(words(seed, offset, numel(shape)), low, high), shape, dtype)
   );
 }

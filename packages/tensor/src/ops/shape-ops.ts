@@ -2,14 +2,23 @@
 // every dtype is copied bit for bit.
 import { record } from "../autograd/tape.js";
 import { sumToShape } from "../autograd/view-grads.js";
+import type { WhereKernel } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";
 import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { broadcastShapes, fmtShape, normAxes, normAxis, numel, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { castRaw } from "./cast.js";
-import { type Operand, resultDType } from "./elementwise.js";
 import { scalar } from "./creation.js";
-import { denseData, elementOffsets, fromF64, rawContiguous, readF64 } from "./strided.js";
+import { type Operand, resultDType } from "./elementwise.js";
+import {
+  broadcastStrides,
+  denseData,
+  elementOffsets,
+  fromF64,
+  rawContiguous,
+  readF64,
+} from "./strided.js";
 
 /**
  * Joins tensors of one dtype along an existing `axis`; all other dimensions must match.
@@ -157,12 +166,9 @@ function selectBy(
   shape: readonly number[],
   dtype: DType,
 ): Tensor {
-  const read = (v: Operand) => readF64(v instanceof Tensor ? v : scalar(v, "f64"), shape);
-  const c = readF64(cond, shape);
-  const x = read(a);
-  const y = read(b);
-  for (let i = 0; i < x.length; i++) if (!c[i]) x[i] = y[i]!;
-  const out = fromF64(x, shape, dtype);
+  const out =
+    (dtype === "f32" ? nativeSelect(cond, a, b, shape) : undefined) ??
+    jsSelect(cond, a, b, shape, dtype);
   if (!isFloat(dtype)) return out;
   const inputs = [a, b].filter((v): v is Tensor => v instanceof Tensor);
   return record(
@@ -170,6 +176,7 @@ function selectBy(
     inputs,
     (g) => {
       const gv = readF64(g, shape);
+      const c = readF64(cond, shape);
       const part = (t: Tensor, keep: boolean) => {
         if (!isFloat(t.dtype)) return undefined;
         const masked = fromF64(
@@ -186,6 +193,51 @@ function selectBy(
     },
     [cond],
   );
+}
+
+function jsSelect(
+  cond: Tensor,
+  a: Operand,
+  b: Operand,
+  shape: readonly number[],
+  dtype: DType,
+): Tensor {
+  const read = (v: Operand) => readF64(v instanceof Tensor ? v : scalar(v, "f64"), shape);
+  const c = readF64(cond, shape);
+  const x = read(a);
+  const y = read(b);
+  for (let i = 0; i < x.length; i++) if (!c[i]) x[i] = y[i]!;
+  return fromF64(x, shape, dtype);
+}
+
+/** The f32 selection by the native where kernel (operands cast to f32 first), or undefined. */
+function nativeSelect(
+  cond: Tensor,
+  a: Operand,
+  b: Operand,
+  shape: readonly number[],
+): Tensor | undefined {
+  if (shape.length > 8) return undefined;
+  const kernel = nativeKernel<WhereKernel>("where");
+  if (!kernel) return undefined;
+  const f32 = (v: Operand) => (v instanceof Tensor ? castRaw(v, "f32") : scalar(v, "f32"));
+  const ta = f32(a);
+  const tb = f32(b);
+  const strides = (t: Tensor) => Int32Array.from(broadcastStrides(t, shape));
+  if ([cond, ta, tb].some((t) => t.strides.some((s) => s < 0))) return undefined;
+  const data = (t: Tensor) => (t.storage.data as Float32Array).subarray(t.offset);
+  const out = Tensor.empty(shape, "f32");
+  kernel(
+    (cond.storage.data as Uint8Array).subarray(cond.offset),
+    strides(cond),
+    data(ta),
+    strides(ta),
+    data(tb),
+    strides(tb),
+    out.storage.data as Float32Array,
+    Int32Array.from(shape),
+  );
+  return out;
 }
 
 /**

@@ -1,10 +1,13 @@
-// Sorting along an axis. Indices are computed in js (a stable sort over f64 keys, NaN ordered as
-// the largest value); values are then gathered, so their gradient comes from gather's.
+// Sorting along an axis. Indices come from the native sortRows kernel for f32 (rows along the
+// moved-last axis) or a js stable sort over f64 keys, NaN ordered as the largest value; values
+// are then gathered, so their gradient comes from gather's.
+import type { SortRowsKernel } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
 import { IndexError } from "../errors.js";
 import { normAxis } from "../shape.js";
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { gather } from "./indexing.js";
-import { fromF64, rawContiguous, rawPermute, readF64 } from "./strided.js";
+import { denseData, fromF64, rawContiguous, rawPermute, readF64 } from "./strided.js";
 
 /** Values and their positions (i32) along the sorted axis. */
 export interface SortResult {
@@ -23,8 +26,28 @@ function sortedIndices(t: Tensor, axis: number, descending: boolean, k: number):
   const ax = normAxis(axis, t.ndim);
   const order = [...t.shape.keys()].filter((i) => i !== ax).concat(ax);
   const moved = rawPermute(t, order);
-  const v = readF64(moved);
   const n = t.shape[ax]!;
+  const shape = moved.shape.slice(0, -1).concat(k);
+  const inverse = new Array<number>(order.length);
+  order.forEach((a, i) => {
+    inverse[a] = i;
+  });
+  const kernel =
+    t.dtype === "f32" && n < 2 ** 31 ? nativeKernel<SortRowsKernel>("sortRows") : undefined;
+  if (kernel) {
+    const x = rawContiguous(moved);
+    const out = Tensor.empty(shape, "i32");
+    kernel(
+      denseData(x) as Float32Array,
+      n === 0 ? 0 : x.size / n,
+      n,
+      k,
+      descending,
+      out.storage.data as Int32Array,
+    );
+    return rawContiguous(rawPermute(out, inverse));
+  }
+  const v = readF64(moved);
   const rows = n === 0 ? 0 : v.length / n;
   const out = new Float64Array(rows * k);
   const cmp = descending
@@ -36,11 +59,6 @@ function sortedIndices(t: Tensor, axis: number, descending: boolean, k: number):
     idx.sort(cmp); // Array.prototype.sort is stable (ES2019), so ties keep their order.
     for (let j = 0; j < k; j++) out[r * k + j] = idx[j]! - r * n;
   }
-  const shape = moved.shape.slice(0, -1).concat(k);
-  const inverse = new Array<number>(order.length);
-  order.forEach((a, i) => {
-    inverse[a] = i;
-  });
   return rawContiguous(rawPermute(fromF64(out, shape, "i32"), inverse));
 }
 

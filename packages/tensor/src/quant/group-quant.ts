@@ -1,3 +1,5 @@
+import type { GroupDequantizeKernel, GroupQuantizeKernel } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
 import { ValueError } from "../errors.js";
 import { f16BitsToF32, f32ToF16Bits } from "../half.js";
 import { normAxis, type Shape } from "../shape.js";
@@ -15,6 +17,7 @@ const F16_MAX = 65504;
  * ```
  */
 export function packCodes(codes: ArrayLike<number>, bits: 2 | 4 | 8): Uint32Array {
+  checkBits("packCodes", bits);
   const per = 32 / bits;
   const out = new Uint32Array(Math.ceil(codes.length / per));
   for (let j = 0; j < codes.length; j++) out[(j / per) | 0]! |= codes[j]! << ((j % per) * bits);
@@ -29,11 +32,23 @@ export function packCodes(codes: ArrayLike<number>, bits: 2 | 4 | 8): Uint32Arra
  * ```
  */
 export function unpackCodes(words: Uint32Array, bits: 2 | 4 | 8, count: number): Uint8Array {
+  checkBits("unpackCodes", bits);
   const per = 32 / bits;
   const mask = (1 << bits) - 1;
   const out = new Uint8Array(count);
   for (let j = 0; j < count; j++) out[j] = (words[(j / per) | 0]! >>> ((j % per) * bits)) & mask;
   return out;
+}
+
+function checkBits(what: string, bits: number): void {
+  if (bits !== 2 && bits !== 4 && bits !== 8)
+    throw new ValueError(`${what}: bits must be 2, 4 or 8, got ${bits}`);
+}
+
+/** [outer, len, inner] of `shape` around `axis`: groups run along len. */
+function around(shape: Shape, axis: number): [number, number, number] {
+  const prod = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
+  return [prod(shape.slice(0, axis)), shape[axis]!, prod(shape.slice(axis + 1))];
 }
 
 /** Options of group quantization. */
@@ -128,17 +143,25 @@ export function groupQuantize(
   const scales = meta === "f16" ? new Uint16Array(groups) : new Float32Array(groups);
   const zeros = meta === "f16" ? new Uint16Array(groups) : new Float32Array(groups);
   const limit = meta === "f16" ? F16_MAX : Number.MAX_VALUE;
+  const fail = (p: number) =>
+    new ValueError(
+      `cannot quantize ${values[p]} at element ${p} with ${meta} scale/zero${meta === "f16" ? " (use metaDtype: 'f32')" : ""}`,
+    );
+  const kernel = nativeKernel<GroupQuantizeKernel>("groupQuantize");
+  if (kernel && values.length > 0) {
+    const [outer] = around(shape, axis);
+    const failure = kernel(values, outer, len, inner, g, bits, data, scales, zeros);
+    if (failure?.kind === "value") throw fail(failure.element);
+    if (failure) throw wide(failure.group, values, g, len, inner);
+    return new QTensor({ format, shape, data, scales, zeros, groupSize: g, axis });
+  }
   for (let gi = 0; gi < groups; gi++) {
     const base = groupStart(gi, g, len, inner);
     let z = Number.POSITIVE_INFINITY;
     let m = Number.NEGATIVE_INFINITY;
     for (let e = 0, p = base; e < g; e++, p += inner) {
       const x = values[p]!;
-      if (!(Math.abs(x) <= limit)) {
-        throw new ValueError(
-          `cannot quantize ${x} at element ${p} with ${meta} scale/zero${meta === "f16" ? " (use metaDtype: 'f32')" : ""}`,
-        );
-      }
+      if (!(Math.abs(x) <= limit)) throw fail(p);
       if (x < z) z = x;
       if (x > m) m = x;
     }
@@ -148,8 +171,7 @@ export function groupQuantize(
     const [sStored, sh] = toMeta((m - zh) / qmax, meta, 1);
     const inv = fr(1 / sh);
     if (!Number.isFinite(inv)) continue; // an f32 scale below 2^-128: treated as constant
-    if (!Number.isFinite(fr(m - zh)))
-      throw new ValueError(`group ${gi} spans [${z}, ${m}], too wide for f32`);
+    if (!Number.isFinite(fr(m - zh))) throw wide(gi, values, g, len, inner);
     scales[gi] = sStored;
     const w0 = gi * wpg;
     for (let e = 0, p = base; e < g; e++, p += inner) {
@@ -158,6 +180,17 @@ export function groupQuantize(
     }
   }
   return new QTensor({ format, shape, data, scales, zeros, groupSize: g, axis });
+}
+
+/** The error for group gi whose range does not fit f32. */
+function wide(gi: number, values: Float32Array, g: number, len: number, inner: number): ValueError {
+  let z = Number.POSITIVE_INFINITY;
+  let m = Number.NEGATIVE_INFINITY;
+  for (let e = 0, p = groupStart(gi, g, len, inner); e < g; e++, p += inner) {
+    z = Math.min(z, values[p]!);
+    m = Math.max(m, values[p]!);
+  }
+  return new ValueError(`group ${gi} spans [${z}, ${m}], too wide for f32`);
 }
 
 /**
@@ -178,6 +211,12 @@ export function groupDequantize(q: QTensor): Float32Array {
   const per = 32 / bits;
   const mask = (1 << bits) - 1;
   const out = new Float32Array(q.size);
+  const kernel = nativeKernel<GroupDequantizeKernel>("groupDequantize");
+  if (kernel && out.length > 0) {
+    const [outer] = around(shape, axis);
+    kernel(words, q.scales!, q.zeros!, outer, len, inner, g, bits, out);
+    return out;
+  }
   const groups = q.size / g;
   for (let gi = 0; gi < groups; gi++) {
     const s = half ? f16BitsToF32(q.scales![gi]!) : q.scales![gi]!;

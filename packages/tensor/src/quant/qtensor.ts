@@ -32,7 +32,10 @@ export function isGgmlFormat(format: QFormat): format is GgmlFormat {
  * ```
  */
 export function groupBits(format: GroupFormat): 2 | 4 | 8 {
-  return format === "u2" ? 2 : format === "u4" ? 4 : 8;
+  if (format === "u2") return 2;
+  if (format === "u4") return 4;
+  if (format === "u8") return 8;
+  throw new ValueError(`group formats are u2, u4 and u8, got ${String(format)}`);
 }
 
 /** Fields of a {@link QTensor}; `scales`, `zeros`, `groupSize` and `axis` are for group formats. */

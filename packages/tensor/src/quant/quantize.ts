@@ -1,7 +1,7 @@
 import type { DequantizeKernel, QuantizeKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { expectDType } from "../dtype.js";
-import { ValueError } from "../errors.js";
+import { DTypeError, ValueError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { dequantizeBlocks, quantizeBlocks } from "./ggml-blocks.js";
 import { type GroupQuantizeOptions, groupDequantize, groupQuantize } from "./group-quant.js";
@@ -107,6 +107,15 @@ export function quantize(
  * ```
  */
 export function dequantize(q: QTensor): Tensor {
+  if (!(q instanceof QTensor)) {
+    const what =
+      q === null
+        ? "null"
+        : typeof q === "object"
+          ? ((q as object).constructor?.name ?? "object")
+          : typeof q;
+    throw new DTypeError(`dequantize needs a QTensor (from quantize), got ${what}`);
+  }
   if (!isGgmlFormat(q.format)) return Tensor.wrap(groupDequantize(q), q.shape, "f32");
   const out = new Float32Array(q.size);
   const native = nativeKernel<DequantizeKernel>("dequantize");

@@ -32,7 +32,7 @@ struct DotBlocks {
   static float single(const uint8_t*, const int8_t*, const float*, const float*, const int32_t*, int64_t) {
     return 0.0f;
   }
-  static void arrange(int8_t*, const int32_t* sum, int32_t* bias, int64_t nb) {
+  static void arrange(int8_t*, const float*, const int32_t* sum, int32_t* bias, int64_t nb) {
     for (int64_t b = 0; b < nb; b++)
       for (int l = 0; l < 8; l++) bias[b * 8 + l] = l == 0 ? -Codes::kOffset * sum[b] : 0;
   }

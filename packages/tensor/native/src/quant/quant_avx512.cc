@@ -60,7 +60,7 @@ struct DotPairs {
     return dw[b] * dx[b] * static_cast<float>(hsum8i(s) - Codes::kOffset * sum[b]);
   }
   // Block A's correction in lane 0, block B's in the first lane of B's sums.
-  static void arrange(int8_t* q, const int32_t* sum, int32_t* bias, int64_t nb) {
+  static void arrange(int8_t* q, const float*, const int32_t* sum, int32_t* bias, int64_t nb) {
     for (int64_t b = 0; b + 1 < nb; b += 2) {
       Codes::permute(q + b * kQBlock);
       for (int l = 0; l < 16; l++) bias[b * 8 + l] = 0;

@@ -128,7 +128,7 @@ void prepareRow(const float* x, const XRows& xr, int64_t row) {
     for (int j = 0; j < kQBlock; j++) s += static_cast<int8_t>(blk[2 + j]);
     xr.sum[row * nb + b] = s;
   }
-  D::arrange(q, xr.sum + row * nb, xr.bias + row * nb * 8, nb);
+  D::arrange(q, xr.d + row * nb, xr.sum + row * nb, xr.bias + row * nb * 8, nb);
 }
 
 // The f16 scales of one W row as f32 (traits with a vector gather override this).
@@ -195,6 +195,9 @@ void qmatmul(const QMatmulArgs& g) {
     return;
   }
   if (g.format == QFormat::q8_0) qmatmulAs<DotQ8>(g);
+#ifdef XT_Q4_OLD
+  else if (std::getenv("XT_QMATMUL_OLD")) qmatmulAs<DotQ4Old>(g);
+#endif
   else qmatmulAs<DotQ4>(g);
 }
 

@@ -27,7 +27,7 @@ struct DotScalar {
     return a + single(w, q, dw, dx, nullptr, b);
   }
   static float reduce(Acc a0, Acc a1) { return a0 + a1; }
-  static void arrange(int8_t*, const int32_t*, int32_t*, int64_t) {}
+  static void arrange(int8_t*, const float*, const int32_t*, int32_t*, int64_t) {}
 };
 
 using DotQ8 = DotScalar<kQ8Bytes>;

@@ -7,6 +7,15 @@ import "./norm.js";
 import "./cast.js";
 import "./quant.js";
 import "./attention.js";
+import "./distance.js";
+import "./graph.js";
+import "./io.js";
+import "./random.js";
+import "./indexing.js";
+import "./select.js";
+import "./sort.js";
+import "./loss.js";
+import "./gquant.js";
 
 import { ValueError } from "../../errors.js";
 import { loadNative, nativeLoadError } from "../native.js";

@@ -1,0 +1,3 @@
+// Distance kernels compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "distance/distance_impl.h"

@@ -1,0 +1,3 @@
+// Distance kernels compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "distance/distance_impl.h"

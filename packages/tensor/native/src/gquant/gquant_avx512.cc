@@ -1,0 +1,3 @@
+// Group quantization compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "gquant/gquant_impl.h"

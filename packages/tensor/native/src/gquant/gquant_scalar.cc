@@ -1,0 +1,3 @@
+// Group quantization compiled for the scalar library (flags in binding.gyp).
+#define XT_ISA scalar
+#include "gquant/gquant_impl.h"

@@ -1,0 +1,3 @@
+// Graph hnsw kernels compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "graph/hnsw_impl.h"

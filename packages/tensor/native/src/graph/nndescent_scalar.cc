@@ -1,0 +1,3 @@
+// Graph nndescent kernels compiled for the scalar library (flags in binding.gyp).
+#define XT_ISA scalar
+#include "graph/nndescent_impl.h"

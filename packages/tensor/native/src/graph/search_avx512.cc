@@ -1,0 +1,3 @@
+// Graph search kernels compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "graph/search_impl.h"

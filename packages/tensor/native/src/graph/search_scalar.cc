@@ -1,0 +1,3 @@
+// Graph search kernels compiled for the scalar library (flags in binding.gyp).
+#define XT_ISA scalar
+#include "graph/search_impl.h"

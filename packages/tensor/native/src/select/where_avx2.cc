@@ -1,0 +1,3 @@
+// where compiled for the avx2 library (flags in binding.gyp).
+#define XT_ISA avx2
+#include "select/where_impl.h"

@@ -1,0 +1,3 @@
+// where compiled for the avx512 library (flags in binding.gyp).
+#define XT_ISA avx512
+#include "select/where_impl.h"
