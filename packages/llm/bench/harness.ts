@@ -1,0 +1,63 @@
+// Small benchmark harness: medians of repeated runs, --json / --help flags, one output path.
+
+/** Median wall time of `fn` over the timed runs, after `warmup` untimed ones (milliseconds). */
+export async function medianMs(
+  fn: () => unknown,
+  opts: { warmup?: number; runs?: number } = {},
+): Promise<number> {
+  const { warmup = 1, runs = 5 } = opts;
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    samples.push(performance.now() - t0);
+  }
+  samples.sort((a, b) => a - b);
+  const mid = samples.length >> 1;
+  return samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
+}
+
+export interface Flags {
+  json: boolean;
+  help: boolean;
+  /** `--name=value` options. */
+  values: Record<string, string>;
+}
+
+export function parseFlags(argv = process.argv.slice(2)): Flags {
+  const values: Record<string, string> = {};
+  for (const a of argv) {
+    const m = /^--([\w-]+)=(.*)$/.exec(a);
+    if (m) values[m[1]!] = m[2]!;
+  }
+  return {
+    json: argv.includes("--json"),
+    help: argv.includes("--help") || argv.includes("-h"),
+    values,
+  };
+}
+
+export type Row = Record<string, string | number | null>;
+
+/** Prints context lines and an aligned table, or one JSON document with --json. */
+export function emit(flags: Flags, context: Record<string, unknown>, rows: Row[]): void {
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...context, results: rows }, null, 2)}\n`);
+    return;
+  }
+  for (const [k, v] of Object.entries(context))
+    console.log(`${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  if (rows.length === 0) return;
+  const cols = Object.keys(rows[0]!);
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? "-" : typeof v === "number" ? v.toFixed(2) : String(v);
+  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  console.log(cols.map((c, i) => c.padStart(width[i]!)).join("  "));
+  for (const r of rows) console.log(cols.map((c, i) => cell(r[c]).padStart(width[i]!)).join("  "));
+}
+
+/** Progress on stderr, so --json output stays parseable. */
+export function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}

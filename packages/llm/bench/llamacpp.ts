@@ -1,0 +1,188 @@
+// @x/llm against llama.cpp (node-llama-cpp's prebuilt CPU binary) on the same random weights
+// with SmolLM2-135M's shapes: we export each format to GGUF with our exporter, llama.cpp loads
+// it, and both engines prefill a prompt and decode tokens single-threaded. Medians of runs.
+// Run: pnpm --filter @x/llm bench:llamacpp [--json] [--prompt=64] [--decode=32] [--runs=3] [--formats=f32,q8_0,q4_0]
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Tensor, backendInfo, setNumThreads } from "@x/tensor";
+import { type Llama, getLlama } from "node-llama-cpp";
+import { LlamaModel, Tokenizer, exportGguf, fullCache, makeConfig } from "../src/index.js";
+import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
+
+const flags = parseFlags();
+if (flags.help) {
+  console.log("usage: tsx bench/llamacpp.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--formats=f32,q8_0,q4_0]");
+  process.exit(0);
+}
+const PROMPT = Number(flags.values.prompt ?? 64);
+const DECODE = Number(flags.values.decode ?? 32);
+const RUNS = Number(flags.values.runs ?? 3);
+const FORMATS = (flags.values.formats ?? "f32,q8_0,q4_0").split(",") as ("f32" | "q8_0" | "q4_0")[];
+
+setNumThreads(1);
+const config = makeConfig({
+  vocabSize: 49152,
+  hiddenSize: 576,
+  intermediateSize: 1536,
+  numLayers: 30,
+  numHeads: 9,
+  numKvHeads: 3,
+  headDim: 64,
+  rmsNormEps: 1e-5,
+  ropeTheta: 100000,
+  maxPositionEmbeddings: 8192,
+  tieWordEmbeddings: true,
+});
+
+/** A byte-level BPE vocabulary of `size` ids: 256 byte symbols, then pairs of them with merges. */
+function syntheticTokenizer(size: number): Tokenizer {
+  const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
+  const sym: string[] = [];
+  for (let b = 0, n = 0; b < 256; b++) sym.push(String.fromCharCode(printable(b) ? b : 256 + n++));
+  const vocab: Record<string, number> = {};
+  sym.forEach((s, i) => (vocab[s] = i));
+  const merges: string[] = [];
+  for (let i = 0; 256 + merges.length < size; i++) {
+    const [a, b] = [sym[i % 256]!, sym[Math.floor(i / 256)]!];
+    vocab[a + b] = 256 + merges.length;
+    merges.push(`${a} ${b}`);
+  }
+  return new Tokenizer({
+    tokenizer: {
+      added_tokens: [],
+      pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, use_regex: true },
+      decoder: { type: "ByteLevel" },
+      model: { type: "BPE", vocab, merges },
+    },
+  });
+}
+
+interface Session {
+  prefill(prompt: number[]): Promise<number>;
+  decode(prompt: number[], n: number): Promise<number>;
+  dispose?(): Promise<void>;
+}
+interface Engine {
+  name: string;
+  setup(): Promise<Session | string>;
+}
+
+const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % config.vocabSize);
+progress(`building a random ${config.numLayers}-layer model (SmolLM2-135M shapes)...`);
+const base = LlamaModel.random(config, { seed: 1 });
+const dir = fs.mkdtempSync(join(tmpdir(), "x-bench-gguf-"));
+process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+const tokenizer = syntheticTokenizer(config.vocabSize);
+
+function ours(format: "f32" | "q8_0" | "q4_0"): Engine {
+  return {
+    name: `@x/llm ${format}`,
+    async setup() {
+      const model = format === "f32" ? base : base.quantize(format);
+      const run = (ids: number[], cache = model.createCache(fullCache())) =>
+        model.forward({ inputIds: Tensor.from(ids, [1, ids.length], "i32"), cache, logitsFor: "last" });
+      return {
+        prefill: (p) => medianMs(() => run(p), { runs: RUNS }),
+        async decode(p, n) {
+          const times: number[] = [];
+          for (let r = 0; r < RUNS; r++) {
+            const cache = model.createCache(fullCache());
+            run(p, cache);
+            const t0 = performance.now();
+            for (let i = 0; i < n; i++) run([(i * 31) % config.vocabSize], cache);
+            times.push(performance.now() - t0);
+          }
+          return times.sort((a, b) => a - b)[times.length >> 1]!;
+        },
+      };
+    },
+  };
+}
+
+let llama: Llama | undefined;
+function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
+  return {
+    name: `llama.cpp ${format}`,
+    async setup() {
+      const path = join(dir, `smollm2-shapes-${format}.gguf`);
+      progress(`exporting ${path}`);
+      exportGguf(base, path, { type: format, tokenizer });
+      llama ??= await getLlama({ gpu: false, build: "never", logLevel: "error" });
+      const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
+      const ctx = await model.createContext({ contextSize: 512, batchSize: Math.max(PROMPT, 32), threads: 1 });
+      const seq = ctx.getSequence();
+      const withLast = (ids: number[]) => [...ids.slice(0, -1), [ids.at(-1)!, { generateNext: { token: true } }] as const];
+      return {
+        prefill: (p) =>
+          medianMs(
+            async () => {
+              await seq.clearHistory();
+              await seq.controlledEvaluate(withLast(p) as Parameters<typeof seq.controlledEvaluate>[0]);
+            },
+            { runs: RUNS },
+          ),
+        async decode(p, n) {
+          const times: number[] = [];
+          for (let r = 0; r < RUNS; r++) {
+            await seq.clearHistory();
+            await seq.controlledEvaluate(withLast(p) as Parameters<typeof seq.controlledEvaluate>[0]);
+            const t0 = performance.now();
+            for (let i = 0; i < n; i++) await seq.controlledEvaluate([[(i * 31) % config.vocabSize, { generateNext: { token: true } }]]);
+            times.push(performance.now() - t0);
+          }
+          return times.sort((a, b) => a - b)[times.length >> 1]!;
+        },
+        async dispose() {
+          await ctx.dispose();
+          await model.dispose();
+        },
+      };
+    },
+  };
+}
+
+const rows: Row[] = [];
+for (const format of FORMATS) {
+  let ref: { prefill: number; decode: number } | undefined;
+  for (const engine of [ours(format), llamaCpp(format)]) {
+    progress(`${engine.name}: setting up`);
+    const e = await engine.setup();
+    if (typeof e === "string") {
+      rows.push({ engine: engine.name, "prefill tok/s": null, "decode tok/s": null, "prefill vs ours": null, "decode vs ours": null, note: e });
+      continue;
+    }
+    progress(`${engine.name}: prefill ${PROMPT} tokens x ${RUNS}`);
+    const prefill = (PROMPT / (await e.prefill(prompt))) * 1000;
+    progress(`${engine.name}: decode ${DECODE} tokens x ${RUNS}`);
+    const decode = (DECODE / (await e.decode(prompt, DECODE))) * 1000;
+    await e.dispose?.();
+    ref ??= { prefill, decode };
+    rows.push({
+      engine: engine.name,
+      "prefill tok/s": prefill,
+      "decode tok/s": decode,
+      "prefill vs ours": prefill / ref.prefill,
+      "decode vs ours": decode / ref.decode,
+      note: "",
+    });
+  }
+}
+
+const info = backendInfo();
+emit(
+  flags,
+  {
+    benchmark: "llm decode/prefill vs llama.cpp",
+    model: `random weights, SmolLM2-135M shapes (${(base.numParameters() / 1e6).toFixed(1)}M params, tied embeddings)`,
+    isa: info.isa,
+    threads: info.threads,
+    llamaCppThreads: 1,
+    llamaCppSystem: llama?.systemInfo ?? null,
+    node: process.version,
+    prompt: PROMPT,
+    decode: DECODE,
+    runs: RUNS,
+  },
+  rows,
+);

@@ -1,0 +1,438 @@
+// The full (unquantized) KV store: f32 or f16 slots per (row, KV head), growing by doubling.
+// It is the accuracy reference (f32), the memory reference (f16), and the default store that
+// evictors wrap (stable slot removal per head).
+import { cat, f32ToF16Bits, isRecording, Tensor, zeros } from "@x/tensor";
+import { KVCacheError } from "../errors.js";
+import type {
+  KVAppendOptions,
+  KVAttendOptions,
+  KVAttendResult,
+  KVBytes,
+  KVCaps,
+  KVShape,
+  KVSnapshot,
+  KVStore,
+} from "../protocols.js";
+import { KV_PROTOCOL_VERSION } from "../protocols.js";
+import { attendRow, type HeadSlots } from "./slot-attention.js";
+
+/** Storage dtype of a full cache. */
+export type FullCacheDType = "f32" | "f16";
+
+const CAPS: KVCaps = { quantized: false, evicts: false, emitsProbs: true, keyRope: "post" };
+
+/**
+ * One layer of a full cache ({@link KVStore}). f16 rounds keys and values when they are
+ * appended, so even the prefill attends f16 values (as an f16 model would).
+ *
+ * ```ts
+ * const layer = new FullStore(shape, "f16");
+ * layer.append(k, v);
+ * layer.attend(q).out;
+ * ```
+ */
+export class FullStore implements KVStore {
+  readonly caps = CAPS;
+  readonly shape: KVShape;
+  readonly dtype: FullCacheDType;
+  private heads: HeadSlots[];
+  private len: Int32Array;
+  private pend: Int32Array;
+  private disposed = false;
+  private counters = { appends: 0, attends: 0, appendNs: 0, attendNs: 0 };
+
+  constructor(shape: KVShape, dtype: FullCacheDType) {
+    this.shape = shape;
+    this.dtype = dtype;
+    const cap = Math.min(shape.maxSeqLen ?? 64, 64);
+    this.heads = Array.from({ length: shape.batch * shape.nKvHeads }, () => this.emptyHead(cap));
+    this.len = new Int32Array(shape.batch);
+    this.pend = new Int32Array(shape.batch);
+  }
+
+  private emptyHead(cap: number): HeadSlots {
+    const d = this.shape.headDim;
+    const Arr = this.dtype === "f32" ? Float32Array : Uint16Array;
+    return { k: new Arr(cap * d), v: new Arr(cap * d), positions: new Int32Array(cap), count: 0 };
+  }
+
+  private live(): void {
+    if (this.disposed)
+      throw new KVCacheError("KV_DISPOSED", "full cache layer used after dispose()");
+  }
+
+  private head(row: number, kvHead: number): HeadSlots {
+    const { batch, nKvHeads } = this.shape;
+    if (!Number.isInteger(row) || row < 0 || row >= batch)
+      throw new KVCacheError("KV_RANGE", `row ${row} is out of range for batch ${batch}`);
+    if (!Number.isInteger(kvHead) || kvHead < 0 || kvHead >= nKvHeads)
+      throw new KVCacheError(
+        "KV_RANGE",
+        `kvHead ${kvHead} is out of range for ${nKvHeads} KV heads`,
+      );
+    return this.heads[row * nKvHeads + kvHead]!;
+  }
+
+  append(k: Tensor, v: Tensor, opts: KVAppendOptions = {}): void {
+    this.live();
+    const { batch, nKvHeads: h, headDim: d } = this.shape;
+    for (const [name, t] of [
+      ["k", k],
+      ["v", v],
+    ] as const) {
+      if (
+        t.ndim !== 4 ||
+        t.shape[0] !== batch ||
+        t.shape[1] !== h ||
+        t.shape[3] !== d ||
+        t.shape[2] !== k.shape[2]
+      ) {
+        throw new KVCacheError(
+          "KV_SHAPE",
+          `${name} [${t.shape.join(", ")}] does not match [${batch}, ${h}, T, ${d}]`,
+        );
+      }
+      if (t.dtype !== "f32" && t.dtype !== "f16")
+        throw new KVCacheError("KV_DTYPE", `${name} must be f32 or f16, got ${t.dtype}`);
+    }
+    const T = k.shape[2]!;
+    const counts = opts.counts;
+    if (counts && (counts.length !== batch || counts.some((c) => c < 0 || c > T))) {
+      throw new KVCacheError(
+        "KV_SHAPE",
+        `counts [${[...counts].join(", ")}] must hold ${batch} values in 0..${T}`,
+      );
+    }
+    const t0 = performance.now();
+    const kd = k.contiguous().data();
+    const vd = v.contiguous().data();
+    const enc = this.encode(k.dtype);
+    for (let b = 0; b < batch; b++) {
+      const c = counts ? counts[b]! : T;
+      for (let kh = 0; kh < h; kh++) {
+        const hs = this.reserve(b * h + kh, c);
+        const src = (b * h + kh) * T * d;
+        for (let t = 0; t < c; t++) {
+          hs.positions[hs.count + this.pend[b]! + t] = this.len[b]! + t;
+        }
+        const at = (hs.count + this.pend[b]!) * d;
+        enc(kd, src, hs.k, at, c * d);
+        enc(vd, src, hs.v, at, c * d);
+      }
+      this.pend[b]! += c;
+      this.len[b]! += c;
+    }
+    this.counters.appends++;
+    this.counters.appendNs += (performance.now() - t0) * 1e6;
+  }
+
+  /** Copies n values from src (f32 values or f16 bits, per `from`) into a slot buffer. */
+  private encode(from: Tensor["dtype"]) {
+    const same = (from === "f32") === (this.dtype === "f32");
+    return (
+      src: ArrayLike<number>,
+      s: number,
+      dst: Float32Array | Uint16Array,
+      at: number,
+      n: number,
+    ) => {
+      if (same) dst.set((src as Float32Array).subarray(s, s + n), at);
+      else if (this.dtype === "f16")
+        for (let i = 0; i < n; i++) dst[at + i] = f32ToF16Bits(src[s + i]!);
+      else throw new KVCacheError("KV_DTYPE", "an f32 cache takes f32 keys and values");
+    };
+  }
+
+  /** Ensures room for `extra` more slots in head i (doubling). */
+  private reserve(i: number, extra: number): HeadSlots {
+    const hs = this.heads[i]!;
+    const row = Math.floor(i / this.shape.nKvHeads);
+    const need = hs.count + this.pend[row]! + extra;
+    if (need <= hs.positions.length) return hs;
+    if (this.shape.maxSeqLen !== undefined && need > this.shape.maxSeqLen && !this.caps.evicts) {
+      throw new KVCacheError(
+        "KV_CAPACITY",
+        `row ${row} would hold ${need} tokens, more than maxSeqLen ${this.shape.maxSeqLen}`,
+      );
+    }
+    const grown = this.emptyHead(Math.max(need, 2 * hs.positions.length));
+    grown.k.set(hs.k as never);
+    grown.v.set(hs.v as never);
+    grown.positions.set(hs.positions);
+    grown.count = hs.count;
+    this.heads[i] = grown;
+    return grown;
+  }
+
+  attend(q: Tensor, opts: KVAttendOptions = {}): KVAttendResult {
+    this.live();
+    if (isRecording())
+      throw new KVCacheError(
+        "KV_UNSUPPORTED",
+        "attend() inside grad(): training runs without a KV cache",
+      );
+    const { batch, nQHeads, nKvHeads: h, headDim: d } = this.shape;
+    if (q.ndim !== 4 || q.shape[0] !== batch || q.shape[1] !== nQHeads || q.shape[3] !== d) {
+      throw new KVCacheError(
+        "KV_SHAPE",
+        `q [${q.shape.join(", ")}] does not match [${batch}, ${nQHeads}, Tq, ${d}]`,
+      );
+    }
+    const maxPend = Math.max(...this.pend);
+    const tq = q.shape[2]!;
+    if (maxPend > 0 && tq !== maxPend)
+      throw new KVCacheError("KV_SHAPE", `q has ${tq} positions but ${maxPend} tokens are pending`);
+    const t0 = performance.now();
+    const rows = [];
+    for (let b = 0; b < batch; b++) {
+      const p = this.pend[b]!;
+      const heads = this.heads
+        .slice(b * h, (b + 1) * h)
+        .map((hs) => ({ ...hs, count: hs.count + p }));
+      const qb = batch === 1 ? q : q.slice(0, b, b + 1);
+      if (maxPend > 0 && p === 0) {
+        rows.push({
+          out: zeros([1, nQHeads, tq, d]),
+          probs: undefined as Tensor | undefined,
+          s: 0,
+        });
+        continue;
+      }
+      const qr = maxPend > 0 && p < tq ? qb.slice(2, 0, p) : qb;
+      const r = attendRow(qr, heads, {
+        pending: p,
+        start: this.len[b]! - p,
+        scale: opts.scale ?? 1 / Math.sqrt(d),
+        causal: opts.causal ?? true,
+        window: opts.window,
+        returnProbs: opts.returnProbs ?? false,
+        dtype: this.dtype,
+        headDim: d,
+      });
+      const pad = tq - qr.shape[2]!;
+      const out = pad > 0 ? cat([r.out, zeros([1, nQHeads, pad, d])], 2) : r.out;
+      const probs =
+        r.probs && pad > 0
+          ? cat([r.probs, zeros([1, nQHeads, pad, r.probs.shape[3]!])], 2)
+          : r.probs;
+      rows.push({ out, probs, s: Math.max(...heads.map((x) => x.count)) });
+    }
+    const result: KVAttendResult = {
+      out:
+        rows.length === 1
+          ? rows[0]!.out
+          : cat(
+              rows.map((r) => r.out),
+              0,
+            ),
+    };
+    if (opts.returnProbs) {
+      const smax = Math.max(...rows.map((r) => r.s));
+      result.probs = cat(
+        rows.map((r) => padProbs(r.probs, nQHeads, tq, smax)),
+        0,
+      );
+      result.slotPositions = this.slotPositions(smax);
+    }
+    for (let b = 0; b < batch; b++) {
+      for (let kh = 0; kh < h; kh++) this.heads[b * h + kh]!.count += this.pend[b]!;
+      this.pend[b] = 0;
+    }
+    this.counters.attends++;
+    this.counters.attendNs += (performance.now() - t0) * 1e6;
+    return result;
+  }
+
+  private slotPositions(s: number): Tensor {
+    const out = new Int32Array(this.heads.length * s).fill(-1);
+    this.heads.forEach((hs, i) => {
+      const row = Math.floor(i / this.shape.nKvHeads);
+      out.set(hs.positions.subarray(0, hs.count + this.pend[row]!), i * s);
+    });
+    return Tensor.wrap(out, [this.shape.batch, this.shape.nKvHeads, s], "i32");
+  }
+
+  length(row = 0): number {
+    this.live();
+    this.head(row, 0);
+    return this.len[row]!;
+  }
+
+  stored(row: number, kvHead: number): number {
+    this.live();
+    return this.head(row, kvHead).count + this.pend[row]!;
+  }
+
+  positions(row: number, kvHead: number): Int32Array {
+    const hs = this.head(row, kvHead);
+    return hs.positions.slice(0, hs.count + this.pend[row]!);
+  }
+
+  remove(row: number, kvHead: number, slots: Int32Array): void {
+    this.live();
+    const hs = this.head(row, kvHead);
+    if (this.pend[row]! > 0)
+      throw new KVCacheError(
+        "KV_STATE",
+        `remove() with ${this.pend[row]} pending tokens in row ${row}`,
+      );
+    for (let i = 0; i < slots.length; i++) {
+      if (slots[i]! < 0 || slots[i]! >= hs.count || (i > 0 && slots[i]! <= slots[i - 1]!)) {
+        throw new KVCacheError(
+          "KV_RANGE",
+          `slots must be increasing and in 0..${hs.count - 1}, got ${slots[i]} at ${i}`,
+        );
+      }
+    }
+    const d = this.shape.headDim;
+    let w = 0;
+    let r = 0;
+    for (let s = 0; s < hs.count; s++) {
+      if (r < slots.length && slots[r] === s) {
+        r++;
+        continue;
+      }
+      if (w !== s) {
+        hs.k.copyWithin(w * d, s * d, (s + 1) * d);
+        hs.v.copyWithin(w * d, s * d, (s + 1) * d);
+        hs.positions[w] = hs.positions[s]!;
+      }
+      w++;
+    }
+    hs.count = w;
+  }
+
+  truncate(n: number, row?: number): void {
+    this.live();
+    const rows = row === undefined ? [...this.len.keys()] : [row];
+    for (const b of rows) {
+      this.head(b, 0);
+      if (this.pend[b]! > 0)
+        throw new KVCacheError(
+          "KV_STATE",
+          `truncate() with ${this.pend[b]} pending tokens in row ${b}`,
+        );
+    }
+    if (!Number.isInteger(n) || n < 0)
+      throw new KVCacheError("KV_RANGE", `truncate(${n}) needs a non-negative integer`);
+    for (const b of rows) {
+      for (let kh = 0; kh < this.shape.nKvHeads; kh++) {
+        const hs = this.heads[b * this.shape.nKvHeads + kh]!;
+        let c = hs.count;
+        while (c > 0 && hs.positions[c - 1]! >= n) c--;
+        hs.count = c;
+      }
+      this.len[b] = Math.min(this.len[b]!, n);
+    }
+  }
+
+  reset(rows?: readonly number[]): void {
+    this.live();
+    for (const b of rows ?? [...this.len.keys()]) {
+      this.head(b, 0);
+      for (let kh = 0; kh < this.shape.nKvHeads; kh++)
+        this.heads[b * this.shape.nKvHeads + kh]!.count = 0;
+      this.len[b] = 0;
+      this.pend[b] = 0;
+    }
+  }
+
+  fork(): FullStore {
+    this.live();
+    const f = new FullStore(this.shape, this.dtype);
+    f.restore(this.snapshot());
+    return f;
+  }
+
+  snapshot(): KVSnapshot {
+    this.live();
+    const arrays: Record<string, ArrayBufferView> = {
+      len: this.len.slice(),
+      pend: this.pend.slice(),
+    };
+    this.heads.forEach((hs, i) => {
+      const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
+      arrays[`k.${i}`] = hs.k.slice(0, n * this.shape.headDim);
+      arrays[`v.${i}`] = hs.v.slice(0, n * this.shape.headDim);
+      arrays[`pos.${i}`] = hs.positions.slice(0, n);
+      arrays[`count.${i}`] = Int32Array.of(hs.count);
+    });
+    return {
+      protocol: KV_PROTOCOL_VERSION,
+      kind: "full",
+      config: { dtype: this.dtype },
+      shape: { ...this.shape },
+      arrays,
+    };
+  }
+
+  restore(s: KVSnapshot): void {
+    this.live();
+    const same = JSON.stringify(s.shape) === JSON.stringify(this.shape);
+    if (
+      s.protocol !== KV_PROTOCOL_VERSION ||
+      s.kind !== "full" ||
+      (s.config as { dtype?: string })?.dtype !== this.dtype ||
+      !same
+    ) {
+      throw new KVCacheError(
+        "KV_SNAPSHOT",
+        `snapshot of kind ${s.kind} (protocol ${s.protocol}) does not fit this full ${this.dtype} cache`,
+      );
+    }
+    const a = s.arrays as Record<string, Int32Array>;
+    const d = this.shape.headDim;
+    this.heads = this.heads.map((_, i) => {
+      const n = a[`pos.${i}`]!.length;
+      const hs = this.emptyHead(Math.max(n, 16));
+      hs.k.set(a[`k.${i}`]!.subarray(0, n * d) as never);
+      hs.v.set(a[`v.${i}`]!.subarray(0, n * d) as never);
+      hs.positions.set(a[`pos.${i}`]!);
+      hs.count = a[`count.${i}`]![0]!;
+      return hs;
+    });
+    this.len = Int32Array.from(a.len!);
+    this.pend = Int32Array.from(a.pend!);
+  }
+
+  bytes(): KVBytes {
+    const eb = this.dtype === "f32" ? 4 : 2;
+    const d = this.shape.headDim;
+    let used = 0;
+    let reserved = 0;
+    this.heads.forEach((hs, i) => {
+      const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
+      used += n * d * eb;
+      reserved += hs.positions.length * d * eb;
+    });
+    const posUsed = this.heads.reduce((s, hs) => s + hs.count * 4, 0);
+    return {
+      used: 2 * used + posUsed,
+      reserved: 2 * reserved + this.heads.reduce((s, hs) => s + hs.positions.byteLength, 0),
+      parts: { keys: used, values: used, positions: posUsed },
+    };
+  }
+
+  stats(): Record<string, unknown> {
+    const { appends, attends, appendNs, attendNs } = this.counters;
+    return {
+      kind: "full",
+      dtype: this.dtype,
+      appends,
+      attends,
+      tokens: [...this.len],
+      timeNs: { append: appendNs, attend: attendNs },
+    };
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.heads = [];
+  }
+}
+
+function padProbs(p: Tensor | undefined, hq: number, tq: number, s: number): Tensor {
+  if (!p) return zeros([1, hq, tq, s]);
+  const have = p.shape[3]!;
+  return have === s ? p : cat([p, zeros([1, hq, tq, s - have])], 3);
+}

@@ -1,0 +1,163 @@
+import * as fs from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { makeConfig } from "../config.js";
+import { complete } from "../generate/generate.js";
+import { saveModel } from "../io/save.js";
+import { LlamaModel } from "../model/llama.js";
+import { loadTokenizer } from "../tokenizer/tokenizer.js";
+import { main } from "./main.js";
+
+const root = fs.mkdtempSync(join(tmpdir(), "x-llm-cli-"));
+afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+const fixture = fileURLToPath(new URL("../../test/fixtures/tokenizers/bpe", import.meta.url));
+const modelDir = join(root, "tiny");
+const cfg = makeConfig({
+  vocabSize: 268,
+  hiddenSize: 32,
+  intermediateSize: 64,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+  maxPositionEmbeddings: 64,
+  tieWordEmbeddings: true,
+  eosTokenIds: [267],
+  bosTokenId: 266,
+});
+const model = LlamaModel.random(cfg, { seed: 5, std: 0.2 });
+saveModel(model, modelDir);
+for (const f of fs.readdirSync(fixture)) fs.copyFileSync(join(fixture, f), join(modelDir, f));
+const tok = loadTokenizer(modelDir);
+const text = join(root, "text.txt");
+fs.writeFileSync(text, "hello world. hello there, world!\n\nthe world says hello back.\n\nhello hello world\n");
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => err.push(t) });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+describe("x-llm", () => {
+  it("prints help for the tool and each command", async () => {
+    const top = await run("--help");
+    expect(top.code).toBe(0);
+    for (const c of ["info", "generate", "perplexity", "quantize", "convert", "train"]) expect(top.out).toContain(c);
+    for (const c of ["info", "generate", "perplexity", "quantize", "convert", "train"]) {
+      const h = await run(c, "--help");
+      expect(h.code).toBe(0);
+      expect(h.out).toContain(`x-llm ${c}`);
+      expect(h.out).toContain("--json");
+      expect(h.out).toContain("Examples:");
+    }
+  });
+
+  it("describes a model folder", async () => {
+    const r = await run("info", modelDir, "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ format: "hf", architecture: "llama", layers: 2, kvHeads: 2, vocabSize: 268 });
+    expect(j.parameters).toBe(model.numParameters());
+    expect(j.tokenizer).toMatchObject({ model: "BPE", byteLevel: true, bos: 266, eos: [267, 0] });
+    const human = await run("info", modelDir);
+    expect(human.out).toMatch(/llama, .* parameters/);
+  });
+
+  it("generates greedily, streams the same text, and reports throughput", async () => {
+    const want = (await complete(model, tok.encode("hello world"), { maxNewTokens: 6, stopTokens: [267, 0] }))[0]!;
+    const j = JSON.parse((await run("generate", modelDir, "--prompt", "hello world", "-n", "6", "--json")).out);
+    expect(j.tokens).toEqual(want.tokens);
+    expect(j.promptTokens).toBe(2);
+    expect(j.text).toBe(tok.decode(want.tokens, { skipSpecialTokens: true }));
+    const s = await run("generate", modelDir, "--prompt", "hello world", "-n", "6");
+    expect(s.code).toBe(0);
+    expect(s.out).toBe(`${j.text}\n`);
+    expect(s.err).toMatch(/2 prompt tokens, \d+ new \| prefill [\d.]+ tok\/s, decode [\d.-]+ tok\/s/);
+  });
+
+  it("stops at a stop string without printing it", async () => {
+    const long = JSON.parse((await run("generate", modelDir, "-p", "hello", "-n", "24", "--json")).out);
+    const chars = [...long.text as string];
+    if (chars.length < 4) return; // the random model ended early: nothing to cut
+    const stop = chars.slice(2, 4).join("");
+    const cut = (long.text as string).indexOf(stop);
+    const j = JSON.parse((await run("generate", modelDir, "-p", "hello", "-n", "24", "--stop", stop, "--json")).out);
+    expect(j.text).toBe((long.text as string).slice(0, cut));
+    expect(j.finishReason).toBe("stop");
+  });
+
+  it("samples with a seed and applies the chat template", async () => {
+    const a = await run("generate", modelDir, "-p", "hi", "-n", "5", "--temperature", "0.9", "--top-p", "0.95", "--seed", "7", "--json");
+    const b = await run("generate", modelDir, "-p", "hi", "-n", "5", "--temperature", "0.9", "--top-p", "0.95", "--seed", "7", "--json");
+    expect(JSON.parse(a.out).tokens).toEqual(JSON.parse(b.out).tokens);
+    const chat = JSON.parse((await run("generate", modelDir, "-p", "hi", "--chat", "-n", "2", "--json")).out);
+    const prompt = tok.applyChatTemplate([{ role: "user", content: "hi" }], { addGenerationPrompt: true });
+    expect(chat.promptTokens).toBe(tok.encode(prompt, { addSpecialTokens: false }).length);
+  });
+
+  it("evaluates perplexity", async () => {
+    const r = await run("perplexity", modelDir, "--file", text, "--window", "16", "--stride", "8", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.tokens).toBe(tok.encode(fs.readFileSync(text, "utf8")).length - 1);
+    expect(j.ppl).toBeGreaterThan(1);
+    expect(Math.exp(j.nll)).toBeCloseTo(j.ppl, 6);
+    const human = await run("perplexity", modelDir, "-f", text, "--window", "16");
+    expect(human.err).toMatch(/perplexity \d+\/\d+ \(100%\) [\d.]+ tok\/s ETA/);
+  });
+
+  it("converts and quantizes to GGUF, and describes the result", async () => {
+    const q4 = join(root, "tiny-q4_0.gguf");
+    const r = await run("quantize", modelDir, q4, "--type", "q4_0", "--json");
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ type: "q4_0", vocabulary: true });
+    const i = JSON.parse((await run("info", q4, "--json", "--tensors")).out);
+    expect(i).toMatchObject({ format: "gguf", version: 3, architecture: "llama" });
+    expect(i.tensorTypes).toEqual({ q4_0: 15, f32: 5 }); // embeddings + 14 projections; 5 norms
+    expect(i.metadata["tokenizer.ggml.tokens"]).toBe("[string × 268]");
+    expect((await run("convert", modelDir, q4, "--json")).code).toBe(2); // exists, no --force
+    const f16 = await run("convert", modelDir, join(root, "tiny-f16.gguf"));
+    expect(f16.code).toBe(0);
+    expect(f16.out).toMatch(/wrote .*tiny-f16.gguf: f16/);
+    expect(f16.err).toMatch(/convert 20\/20 \(100%\)/);
+  });
+
+  it("fine-tunes through train() and leaves a loadable folder", async () => {
+    const out = join(root, "run");
+    const r = await run("train", modelDir, "--data", text, "--steps", "3", "--out", out, "--seq-len", "8", "--batch-size", "2", "--lr", "1e-3", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j).toMatchObject({ steps: 3, stepsThisRun: 3, documents: 3, seqLen: 8 });
+    expect(Number.isFinite(j.finalLoss)).toBe(true);
+    expect(fs.existsSync(join(j.finalDir, "tokenizer.json"))).toBe(true);
+    expect((await run("info", j.finalDir, "--json")).code).toBe(0);
+  });
+
+  it("reports bad input as one typed line and a non-zero exit code", async () => {
+    const cases: [string[], number, RegExp][] = [
+      [["nope"], 2, /unknown command "nope"/],
+      [["generate", modelDir], 2, /--prompt is required/],
+      [["generate", modelDir, "-p", "x", "--top-k", "0"], 2, /--top-k must be >= 1/],
+      [["generate", modelDir, "-p", "x", "--bogus"], 2, /Unknown option '--bogus'/],
+      [["info", join(root, "missing")], 2, /does not exist/],
+      [["generate", join(root, "tiny-q4_0.gguf"), "-p", "x"], 2, /is a GGUF file/],
+      [["quantize", modelDir, join(root, "x.gguf"), "--type", "f16"], 2, /--type must be q8_0, q4_0/],
+    ];
+    for (const [argv, code, msg] of cases) {
+      const r = await run(...argv);
+      expect(r.code, argv.join(" ")).toBe(code);
+      expect(r.err).toMatch(msg);
+      expect(r.err.trim().split("\n")).toHaveLength(1);
+    }
+    const bad = join(root, "bad.gguf");
+    const bytes = fs.readFileSync(join(root, "tiny-q4_0.gguf"));
+    bytes.writeUInt32LE(99, 4);
+    fs.writeFileSync(bad, bytes);
+    const r = await run("info", bad, "--json");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/FormatError: gguf: version 99 is not supported .*at byte 4/);
+    expect(JSON.parse(r.out).error.code).toBe("E_FORMAT");
+  });
+});

@@ -1,0 +1,95 @@
+// loadModel: a local Hugging Face folder (config.json + safetensors, sharded or not) -> LlamaModel.
+import * as fs from "node:fs";
+import { join } from "node:path";
+import { DeviceError, openCheckpoint, type QTensor, quantize, type Tensor } from "@x/tensor";
+import { type LlamaConfig, parseConfig } from "../config.js";
+import { ConfigError, UsageError, WeightsError } from "../errors.js";
+import { LlamaModel, type WeightQuantization } from "../model/llama.js";
+import { parameterShapes } from "../model/parameters.js";
+
+/** Options of {@link loadModel}. */
+export interface LoadOptions {
+  /** Compute dtype; only "f32" for now (f16/bf16 checkpoints are upcast). */
+  dtype?: "f32";
+  /** Quantize the layer projections while loading (embeddings, norms and the LM head stay f32). */
+  quantize?: WeightQuantization;
+  /** Also quantize the LM head (a quantized copy when tied; needs `quantize`). Default false. */
+  quantizeHead?: boolean;
+  /** Only "cpu" for now. */
+  device?: "cpu";
+}
+
+function readJson(path: string, field: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, "utf8");
+  } catch {
+    throw new ConfigError(field, `cannot read ${path}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(field, `${path} is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Reads and validates `dir/config.json`.
+ *
+ * ```ts
+ * const cfg = readConfig("./SmolLM2-135M");
+ * ```
+ */
+export function readConfig(dir: string): LlamaConfig {
+  return parseConfig(readJson(join(dir, "config.json"), "(file)"));
+}
+
+/**
+ * Loads a Llama-family model from a local Hugging Face folder: `config.json`,
+ * `model.safetensors` or `model.safetensors.index.json` with its shards, and
+ * `generation_config.json` when present. f16/bf16 weights are upcast to f32; with `quantize`,
+ * each projection is quantized right after it is read (peak memory stays near the quantized size).
+ *
+ * ```ts
+ * const model = await loadModel("./SmolLM2-135M", { quantize: "q4_0" });
+ * ```
+ */
+export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LlamaModel> {
+  if (opts.dtype !== undefined && opts.dtype !== "f32")
+    throw new UsageError(
+      `loadModel: dtype ${String(opts.dtype)} is not supported yet (only "f32")`,
+    );
+  if (opts.device !== undefined && opts.device !== "cpu")
+    throw new DeviceError(
+      `loadModel: device ${String(opts.device)} is not supported yet (only "cpu")`,
+    );
+  if (opts.quantize !== undefined && opts.quantize !== "q8_0" && opts.quantize !== "q4_0") {
+    throw new UsageError(
+      `loadModel: quantize must be "q8_0" or "q4_0", got ${String(opts.quantize)}`,
+    );
+  }
+  const config = readConfig(dir);
+  const ckpt = openCheckpoint(dir);
+  const weights: Record<string, Tensor | QTensor> = {};
+  try {
+    for (const name of Object.keys(parameterShapes(config))) {
+      if (!ckpt.has(name)) throw new WeightsError(name, `is missing from ${dir}`);
+      const t = ckpt.get(name, { dtype: "f32" });
+      const proj =
+        opts.quantize !== undefined &&
+        name.startsWith("model.layers.") &&
+        name.endsWith("_proj.weight");
+      weights[name] = proj ? quantize(t, opts.quantize!) : t;
+    }
+  } finally {
+    ckpt.close();
+  }
+  if (opts.quantizeHead && opts.quantize === undefined)
+    throw new UsageError("loadModel: quantizeHead needs quantize");
+  let model = new LlamaModel(config, weights);
+  if (opts.quantizeHead) model = model.quantize(opts.quantize!, { head: true });
+  const gen = join(dir, "generation_config.json");
+  if (fs.existsSync(gen))
+    model.generationConfig = readJson(gen, "generation_config.json") as Record<string, unknown>;
+  return model;
+}
