@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tensor, softmax } from "@x/tensor";
-import { getLlama } from "node-llama-cpp";
+import { LlamaLogLevel, getLlama } from "node-llama-cpp";
 import { afterAll, describe, expect, it } from "vitest";
 import { complete, exportGguf, LlamaModel, loadTokenizer, makeConfig } from "../src/index.js";
 import type { GgmlWriteType } from "../src/gguf/index.js";
@@ -35,7 +35,7 @@ function ourProbs(ids: number[]): Float32Array {
 async function llamaCppRun(type: GgmlWriteType, steps: number) {
   const path = join(dir, `tiny-${type}.gguf`);
   exportGguf(model, path, { type, tokenizer: tok });
-  const llama = await getLlama({ gpu: false, build: "never", logLevel: "error" });
+  const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
   const m = await llama.loadModel({ modelPath: path });
   const ctx = await m.createContext({ contextSize: 128, batchSize: 128, threads: 1 });
   try {
