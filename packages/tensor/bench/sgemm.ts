@@ -1,16 +1,25 @@
 // sgemm benchmark: GFLOP/s of the native kernel next to onnxruntime-node's MatMul and numpy, all
-// single-threaded and measured in this run. `pnpm --filter @x/tensor exec tsx bench/sgemm.ts [--json]`
+// single-threaded and measured in this run.
+// `pnpm --filter @x/tensor exec tsx bench/sgemm.ts [--json] [--quick]`
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { backendInfo, installCpuBackend, setNumThreads } from "../src/backend/cpu/index.js";
 import type { SgemmKernel } from "../src/backend/kernels.js";
 import { nativeKernel, withBackend } from "../src/backend/registry.js";
-import { emit, parseFlags, progress, type Row, time } from "./harness.js";
+import {
+  type CliFlags,
+  main,
+  nativeSingleThread,
+  progress,
+  type Row,
+  type TimingOptions,
+  time,
+  timing,
+} from "./harness.js";
 import { matmulModel } from "./onnx-matmul.js";
 
-const SHAPES: [number, number, number][] = [
+type Shape = [number, number, number];
+const SHAPES: Shape[] = [
   [256, 256, 256],
   [512, 512, 512],
   [1024, 1024, 1024],
@@ -20,21 +29,10 @@ const SHAPES: [number, number, number][] = [
   [1, 5632, 2048],
 ]; // [m, n, k]: C[m,n] = A[m,k] B[k,n]
 
-const flags = parseFlags();
-if (flags.help) {
-  console.log(
-    "usage: tsx bench/sgemm.ts [--json]\nSingle-thread sgemm GFLOP/s vs onnxruntime-node MatMul and numpy.",
-  );
-  process.exit(0);
-}
-if (!installCpuBackend())
-  throw new Error("native addon not built: pnpm --filter @x/tensor build:native");
-setNumThreads(1);
-const sgemm = withBackend("cpu", () => nativeKernel<SgemmKernel>("sgemm"))!;
 const gflops = (m: number, n: number, k: number, ms: number) => (2 * m * n * k) / (ms * 1e6);
 const fill = (len: number) => Float32Array.from({ length: len }, () => Math.random() - 0.5);
 
-async function onnxRunner() {
+async function onnxRunner(opts: TimingOptions) {
   try {
     const ort = createRequire(import.meta.url)(
       "onnxruntime-node",
@@ -49,7 +47,7 @@ async function onnxRunner() {
         A: new ort.Tensor("float32", fill(m * k), [m, k]),
         B: new ort.Tensor("float32", fill(k * n), [k, n]),
       };
-      const t = await time(() => session.run(feeds));
+      const t = await time(() => session.run(feeds), opts);
       await session.release();
       return t.medianMs;
     };
@@ -59,7 +57,7 @@ async function onnxRunner() {
   }
 }
 
-function numpyTimes(): { label: string; ms: (number | null)[] } {
+function numpyTimes(shapes: Shape[]): { label: string; ms: (number | null)[] } {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     OMP_NUM_THREADS: "1",
@@ -71,44 +69,48 @@ function numpyTimes(): { label: string; ms: (number | null)[] } {
   delete env.OPENBLAS_L2_SIZE;
   const script = fileURLToPath(new URL("./numpy_matmul.py", import.meta.url));
   const res = spawnSync("python3", [script], {
-    input: JSON.stringify(SHAPES),
+    input: JSON.stringify(shapes),
     encoding: "utf8",
     env,
   });
-  if (res.status !== 0) return { label: "numpy unavailable", ms: SHAPES.map(() => null) };
+  if (res.status !== 0) return { label: "numpy unavailable", ms: shapes.map(() => null) };
   const out = JSON.parse(res.stdout) as { numpy: string; blas: string; seconds: number[] };
   return { label: `numpy ${out.numpy} (${out.blas})`, ms: out.seconds.map((s) => s * 1e3) };
 }
 
-const ort = await onnxRunner();
-const numpy = numpyTimes();
-const rows: Row[] = [];
-for (const [i, [m, n, k]] of SHAPES.entries()) {
-  progress(`[${i + 1}/${SHAPES.length}] ${m}x${n}x${k}`);
-  const a = fill(m * k),
-    b = fill(k * n),
-    c = new Float32Array(m * n);
-  const ours = await time(() => sgemm(a, b, c, m, n, k, false, false, 1, 0, 0, 0));
-  const ortMs = ort ? await ort(m, n, k) : null;
-  const npMs = numpy.ms[i] ?? null;
-  rows.push({
-    shape: `${m}x${n}x${k}`,
-    ours_gflops: gflops(m, n, k, ours.medianMs),
-    onnxruntime_gflops: ortMs === null ? null : gflops(m, n, k, ortMs),
-    numpy_gflops: npMs === null ? null : gflops(m, n, k, npMs),
-    ours_over_onnxruntime: ortMs === null ? null : ortMs / ours.medianMs,
-  });
-}
-const info = backendInfo();
-emit(
-  flags,
-  {
+export async function run(flags: CliFlags) {
+  nativeSingleThread();
+  const sgemm = withBackend("cpu", () => nativeKernel<SgemmKernel>("sgemm"))!;
+  const shapes = flags.quick ? SHAPES.filter(([m, n]) => m === 1 || n === 256) : SHAPES;
+  const opts = timing(flags);
+  const ort = await onnxRunner(opts);
+  const numpy = numpyTimes(shapes);
+  const rows: Row[] = [];
+  for (const [i, [m, n, k]] of shapes.entries()) {
+    progress(`sgemm [${i + 1}/${shapes.length}] ${m}x${n}x${k}`);
+    const a = fill(m * k),
+      b = fill(k * n),
+      c = new Float32Array(m * n);
+    const ours = await time(() => sgemm(a, b, c, m, n, k, false, false, 1, 0, 0, 0), opts);
+    const ortMs = ort ? await ort(m, n, k) : null;
+    const npMs = numpy.ms[i] ?? null;
+    rows.push({
+      shape: `${m}x${n}x${k}`,
+      ours_gflops: gflops(m, n, k, ours.medianMs),
+      onnxruntime_gflops: ortMs === null ? null : gflops(m, n, k, ortMs),
+      numpy_gflops: npMs === null ? null : gflops(m, n, k, npMs),
+      ours_over_onnxruntime: ortMs === null ? null : ortMs / ours.medianMs,
+    });
+  }
+  const context = {
     benchmark: "sgemm (m x n x k, C = A B, f32, median)",
-    cpu: cpus()[0]?.model ?? "unknown",
-    isa: info.isa,
-    threads: info.threads,
-    version: info.version,
     baselines: `onnxruntime-node ${ort ? "1 intra-op thread, B as a graph input" : "unavailable"}; ${numpy.label}`,
-  },
-  rows,
+  };
+  return { context, rows };
+}
+
+await main(
+  import.meta.url,
+  run,
+  "usage: tsx bench/sgemm.ts [--json] [--quick]\nSingle-thread sgemm GFLOP/s vs onnxruntime-node MatMul and numpy.",
 );

@@ -105,8 +105,9 @@ void dequantizeBlocks(QFormat f, const uint8_t* y, float* x, int64_t blocks) {
   }
 }
 
-// x rows quantized to q8_0 in the layout the traits' dot product wants: codes (possibly permuted
-// within block pairs), f32 scales, code sums, and per-block integer biases (8 lanes a block).
+// x rows quantized to q8_0 in the layout the traits' dot product wants: codes (possibly
+// rearranged), f32 scales, code sums, and 8 int32 a block for the traits' own per-block data
+// (offset biases, or rearranged scales).
 struct XRows {
   int8_t* q;
   float* d;
@@ -195,9 +196,6 @@ void qmatmul(const QMatmulArgs& g) {
     return;
   }
   if (g.format == QFormat::q8_0) qmatmulAs<DotQ8>(g);
-#ifdef XT_Q4_OLD
-  else if (std::getenv("XT_QMATMUL_OLD")) qmatmulAs<DotQ4Old>(g);
-#endif
   else qmatmulAs<DotQ4>(g);
 }
 

@@ -199,6 +199,7 @@ describe.skipIf(skipNative)("cpu qmatmul", () => {
       [3, 33, 96],
       [5, 17, 160],
       [2, 3, 32],
+      [2, 5, 32 * 37], // full 16-block groups plus a tail (the AVX-512 q4_0 path)
     ];
     for (let t = 0; t < 6; t++)
       cases.push([int(r, 1, 7), pick(r, [1, 3, 13, 31, 65]), 32 * int(r, 1, 13)]);
