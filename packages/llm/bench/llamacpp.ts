@@ -5,14 +5,16 @@
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Tensor, backendInfo, setNumThreads } from "@x/tensor";
-import { type Llama, getLlama } from "node-llama-cpp";
-import { LlamaModel, Tokenizer, exportGguf, fullCache, makeConfig } from "../src/index.js";
+import { backendInfo, setNumThreads, Tensor } from "@x/tensor";
+import { getLlama, type Llama, LlamaLogLevel, type Token } from "node-llama-cpp";
+import { exportGguf, fullCache, LlamaModel, makeConfig, Tokenizer } from "../src/index.js";
 import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
 
 const flags = parseFlags();
 if (flags.help) {
-  console.log("usage: tsx bench/llamacpp.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--formats=f32,q8_0,q4_0]");
+  console.log(
+    "usage: tsx bench/llamacpp.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--formats=f32,q8_0,q4_0]",
+  );
   process.exit(0);
 }
 const PROMPT = Number(flags.values.prompt ?? 64);
@@ -41,7 +43,7 @@ function syntheticTokenizer(size: number): Tokenizer {
   const sym: string[] = [];
   for (let b = 0, n = 0; b < 256; b++) sym.push(String.fromCharCode(printable(b) ? b : 256 + n++));
   const vocab: Record<string, number> = {};
-  sym.forEach((s, i) => (vocab[s] = i));
+  for (const [i, s] of sym.entries()) vocab[s] = i;
   const merges: string[] = [];
   for (let i = 0; 256 + merges.length < size; i++) {
     const [a, b] = [sym[i % 256]!, sym[Math.floor(i / 256)]!];
@@ -81,7 +83,11 @@ function ours(format: "f32" | "q8_0" | "q4_0"): Engine {
     async setup() {
       const model = format === "f32" ? base : base.quantize(format);
       const run = (ids: number[], cache = model.createCache(fullCache())) =>
-        model.forward({ inputIds: Tensor.from(ids, [1, ids.length], "i32"), cache, logitsFor: "last" });
+        model.forward({
+          inputIds: Tensor.from(ids, [1, ids.length], "i32"),
+          cache,
+          logitsFor: "last",
+        });
       return {
         prefill: (p) => medianMs(() => run(p), { runs: RUNS }),
         async decode(p, n) {
@@ -108,17 +114,26 @@ function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
       const path = join(dir, `smollm2-shapes-${format}.gguf`);
       progress(`exporting ${path}`);
       exportGguf(base, path, { type: format, tokenizer });
-      llama ??= await getLlama({ gpu: false, build: "never", logLevel: "error" });
+      llama ??= await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
       const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
-      const ctx = await model.createContext({ contextSize: 512, batchSize: Math.max(PROMPT, 32), threads: 1 });
+      const ctx = await model.createContext({
+        contextSize: 512,
+        batchSize: Math.max(PROMPT, 32),
+        threads: 1,
+      });
       const seq = ctx.getSequence();
-      const withLast = (ids: number[]) => [...ids.slice(0, -1), [ids.at(-1)!, { generateNext: { token: true } }] as const];
+      const withLast = (ids: number[]) => [
+        ...ids.slice(0, -1),
+        [ids.at(-1)!, { generateNext: { token: true } }] as const,
+      ];
       return {
         prefill: (p) =>
           medianMs(
             async () => {
               await seq.clearHistory();
-              await seq.controlledEvaluate(withLast(p) as Parameters<typeof seq.controlledEvaluate>[0]);
+              await seq.controlledEvaluate(
+                withLast(p) as Parameters<typeof seq.controlledEvaluate>[0],
+              );
             },
             { runs: RUNS },
           ),
@@ -126,9 +141,14 @@ function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
           const times: number[] = [];
           for (let r = 0; r < RUNS; r++) {
             await seq.clearHistory();
-            await seq.controlledEvaluate(withLast(p) as Parameters<typeof seq.controlledEvaluate>[0]);
+            await seq.controlledEvaluate(
+              withLast(p) as Parameters<typeof seq.controlledEvaluate>[0],
+            );
             const t0 = performance.now();
-            for (let i = 0; i < n; i++) await seq.controlledEvaluate([[(i * 31) % config.vocabSize, { generateNext: { token: true } }]]);
+            for (let i = 0; i < n; i++)
+              await seq.controlledEvaluate([
+                [((i * 31) % config.vocabSize) as Token, { generateNext: { token: true } }],
+              ]);
             times.push(performance.now() - t0);
           }
           return times.sort((a, b) => a - b)[times.length >> 1]!;
@@ -149,7 +169,14 @@ for (const format of FORMATS) {
     progress(`${engine.name}: setting up`);
     const e = await engine.setup();
     if (typeof e === "string") {
-      rows.push({ engine: engine.name, "prefill tok/s": null, "decode tok/s": null, "prefill vs ours": null, "decode vs ours": null, note: e });
+      rows.push({
+        engine: engine.name,
+        "prefill tok/s": null,
+        "decode tok/s": null,
+        "prefill vs ours": null,
+        "decode vs ours": null,
+        note: e,
+      });
       continue;
     }
     progress(`${engine.name}: prefill ${PROMPT} tokens x ${RUNS}`);

@@ -5,11 +5,11 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Tensor, softmax } from "@x/tensor";
-import { LlamaLogLevel, getLlama } from "node-llama-cpp";
+import { softmax, Tensor } from "@x/tensor";
+import { getLlama, LlamaLogLevel } from "node-llama-cpp";
 import { afterAll, describe, expect, it } from "vitest";
-import { complete, exportGguf, LlamaModel, loadTokenizer, makeConfig } from "../src/index.js";
 import type { GgmlWriteType } from "../src/gguf/index.js";
+import { complete, exportGguf, LlamaModel, loadTokenizer, makeConfig } from "../src/index.js";
 
 const dir = fs.mkdtempSync(join(tmpdir(), "x-llamacpp-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -27,17 +27,20 @@ const cfg = makeConfig({
 const model = LlamaModel.random(cfg, { seed: 11, std: 0.25 });
 const prompt = tok.encode("hello world, hello");
 
-function ourProbs(ids: number[]): Float32Array {
-  const logits = model.forward({ inputIds: Tensor.from(ids, [1, ids.length], "i32"), logitsFor: "last" });
+function ourProbs(ids: number[], m: LlamaModel = model): Float32Array {
+  const logits = m.forward({
+    inputIds: Tensor.from(ids, [1, ids.length], "i32"),
+    logitsFor: "last",
+  });
   return softmax(logits.reshape([-1])).data() as Float32Array;
 }
 
-async function llamaCppRun(type: GgmlWriteType, steps: number) {
-  const path = join(dir, `tiny-${type}.gguf`);
-  exportGguf(model, path, { type, tokenizer: tok });
+async function llamaCppRun(type: GgmlWriteType, steps: number, m: LlamaModel = model) {
+  const path = join(dir, `tiny-${type}-${m === model ? "base" : "scaled"}.gguf`);
+  exportGguf(m, path, { type, tokenizer: tok });
   const llama = await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
-  const m = await llama.loadModel({ modelPath: path });
-  const ctx = await m.createContext({ contextSize: 128, batchSize: 128, threads: 1 });
+  const lm = await llama.loadModel({ modelPath: path });
+  const ctx = await lm.createContext({ contextSize: 128, batchSize: 128, threads: 1 });
   try {
     const seq = ctx.getSequence();
     const probs: Map<number, number>[] = [];
@@ -56,22 +59,24 @@ async function llamaCppRun(type: GgmlWriteType, steps: number) {
       tokens.push(best);
       input = [[best, { generateNext: { probabilities: true } }]];
     }
-    return { probs, tokens, vocab: m.tokens.sizeOf?.() };
+    return { probs, tokens };
   } finally {
     await ctx.dispose();
-    await m.dispose();
+    await lm.dispose();
   }
 }
 
 describe("llama.cpp loads our GGUF", () => {
   it("f32: same next-token distribution and the same greedy tokens", async () => {
     const steps = 12;
-    const ours = (await complete(model, prompt, { maxNewTokens: steps, stopTokens: [] }))[0]!.tokens;
+    const ours = (await complete(model, prompt, { maxNewTokens: steps, stopTokens: [] }))[0]!
+      .tokens;
     const theirs = await llamaCppRun("f32", steps);
     expect(theirs.tokens).toEqual(ours);
     const p = ourProbs(prompt);
     let maxDiff = 0;
-    for (let t = 0; t < cfg.vocabSize; t++) maxDiff = Math.max(maxDiff, Math.abs((theirs.probs[0]!.get(t) ?? 0) - p[t]!));
+    for (let t = 0; t < cfg.vocabSize; t++)
+      maxDiff = Math.max(maxDiff, Math.abs((theirs.probs[0]!.get(t) ?? 0) - p[t]!));
     expect(maxDiff).toBeLessThan(1e-3);
   });
 
@@ -81,5 +86,31 @@ describe("llama.cpp loads our GGUF", () => {
     const ours = (await complete(q, prompt, { maxNewTokens: steps, stopTokens: [] }))[0]!.tokens;
     const theirs = await llamaCppRun("q8_0", steps);
     expect(theirs.tokens).toEqual(ours);
+  });
+
+  it("llama3 RoPE scaling (rope_freqs) and tied embeddings: the same distribution and greedy tokens", async () => {
+    const scaled = LlamaModel.random(
+      makeConfig({
+        ...cfg,
+        ropeTheta: 500000,
+        tieWordEmbeddings: true,
+        ropeScaling: {
+          type: "llama3",
+          factor: 8,
+          lowFreqFactor: 1,
+          highFreqFactor: 4,
+          originalMaxPositionEmbeddings: 32,
+        },
+      }),
+      { seed: 11, std: 0.25 },
+    );
+    const ours = (await complete(scaled, prompt, { maxNewTokens: 8, stopTokens: [] }))[0]!.tokens;
+    const theirs = await llamaCppRun("f32", 8, scaled);
+    expect(theirs.tokens).toEqual(ours);
+    const p = ourProbs(prompt, scaled);
+    let maxDiff = 0;
+    for (let t = 0; t < cfg.vocabSize; t++)
+      maxDiff = Math.max(maxDiff, Math.abs((theirs.probs[0]!.get(t) ?? 0) - p[t]!));
+    expect(maxDiff).toBeLessThan(1e-3);
   });
 });

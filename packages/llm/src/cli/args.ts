@@ -40,10 +40,14 @@ export interface ParsedArgs {
 
 function toNumber(name: string, raw: string, spec: FlagSpec): number {
   const v = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(v)) throw new UsageError(`--${name} must be a number, got "${raw}"`);
-  if (spec.type === "integer" && !Number.isInteger(v)) throw new UsageError(`--${name} must be an integer, got "${raw}"`);
-  if (spec.min !== undefined && v < spec.min) throw new UsageError(`--${name} must be >= ${spec.min}, got ${v}`);
-  if (spec.max !== undefined && v > spec.max) throw new UsageError(`--${name} must be <= ${spec.max}, got ${v}`);
+  if (raw.trim() === "" || !Number.isFinite(v))
+    throw new UsageError(`--${name} must be a number, got "${raw}"`);
+  if (spec.type === "integer" && !Number.isInteger(v))
+    throw new UsageError(`--${name} must be an integer, got "${raw}"`);
+  if (spec.min !== undefined && v < spec.min)
+    throw new UsageError(`--${name} must be >= ${spec.min}, got ${v}`);
+  if (spec.max !== undefined && v > spec.max)
+    throw new UsageError(`--${name} must be <= ${spec.max}, got ${v}`);
   return v;
 }
 
@@ -57,7 +61,10 @@ function toNumber(name: string, raw: string, spec: FlagSpec): number {
  */
 export function parseCommand(spec: CommandSpec, argv: string[]): ParsedArgs {
   const all = { ...spec.flags, ...COMMON_FLAGS };
-  const options: Record<string, { type: "string" | "boolean"; short?: string; multiple?: boolean }> = {};
+  const options: Record<
+    string,
+    { type: "string" | "boolean"; short?: string; multiple?: boolean }
+  > = {};
   for (const [name, f] of Object.entries(all)) {
     options[name] = {
       type: f.type === "boolean" ? "boolean" : "string",
@@ -74,14 +81,21 @@ export function parseCommand(spec: CommandSpec, argv: string[]): ParsedArgs {
   const flags: ParsedArgs["flags"] = {};
   for (const [name, raw] of Object.entries(parsed.values)) {
     const f = all[name]!;
-    flags[name] = f.type === "number" || f.type === "integer" ? toNumber(name, String(raw), f) : (raw as string | boolean | string[]);
+    flags[name] =
+      f.type === "number" || f.type === "integer"
+        ? toNumber(name, String(raw), f)
+        : (raw as string | boolean | string[]);
   }
   if (!flags.help) {
     if (parsed.positionals.length < spec.positionals.length) {
-      throw new UsageError(`${spec.name}: missing <${spec.positionals[parsed.positionals.length]}> (see x-llm ${spec.name} --help)`);
+      throw new UsageError(
+        `${spec.name}: missing <${spec.positionals[parsed.positionals.length]}> (see x-llm ${spec.name} --help)`,
+      );
     }
     if (parsed.positionals.length > spec.positionals.length) {
-      throw new UsageError(`${spec.name}: unexpected argument "${parsed.positionals[spec.positionals.length]}"`);
+      throw new UsageError(
+        `${spec.name}: unexpected argument "${parsed.positionals[spec.positionals.length]}"`,
+      );
     }
   }
   return { positionals: parsed.positionals, flags };
@@ -95,11 +109,20 @@ export function parseCommand(spec: CommandSpec, argv: string[]): ParsedArgs {
  * ```
  */
 export function helpText(spec: CommandSpec): string {
-  const lines = [`x-llm ${spec.name} ${spec.positionals.map((p) => `<${p}>`).join(" ")} [flags]`, "", spec.description ?? spec.summary, "", "Flags:"];
+  const lines = [
+    `x-llm ${spec.name} ${spec.positionals.map((p) => `<${p}>`).join(" ")} [flags]`,
+    "",
+    spec.description ?? spec.summary,
+    "",
+    "Flags:",
+  ];
   const all = { ...spec.flags, ...COMMON_FLAGS };
   const labels = Object.entries(all).map(([n, f]) => {
     const value = f.type === "boolean" ? "" : f.type === "string" ? " <text>" : " <n>";
-    return [`${f.short ? `-${f.short}, ` : "    "}--${n}${value}`, f.help + (f.multiple ? " (repeatable)" : "")] as const;
+    return [
+      `${f.short ? `-${f.short}, ` : "    "}--${n}${value}`,
+      f.help + (f.multiple ? " (repeatable)" : ""),
+    ] as const;
   });
   const w = Math.max(...labels.map(([l]) => l.length));
   for (const [l, h] of labels) lines.push(`  ${l.padEnd(w)}  ${h}`);

@@ -28,7 +28,10 @@ export function isGgufFile(path: string): boolean {
 
 /** Checks that `dir` is a Hugging Face model folder (config.json present). */
 export function requireModelDir(dir: string, command: string): void {
-  if (isGgufFile(dir)) throw new UsageError(`${command}: ${dir} is a GGUF file; this command needs a Hugging Face folder`);
+  if (isGgufFile(dir))
+    throw new UsageError(
+      `${command}: ${dir} is a GGUF file; this command needs a Hugging Face folder`,
+    );
   if (!fs.existsSync(join(dir, "config.json"))) {
     throw new UsageError(`${command}: ${dir} is not a model folder (no config.json)`);
   }
@@ -58,7 +61,12 @@ export function jsonReplacer(_key: string, v: unknown): unknown {
 export function sizeOf(path: string): number {
   const st = fs.statSync(path);
   if (!st.isDirectory()) return st.size;
-  return fs.readdirSync(path).reduce((s, f) => s + (fs.statSync(join(path, f)).isFile() ? fs.statSync(join(path, f)).size : 0), 0);
+  return fs
+    .readdirSync(path)
+    .reduce(
+      (s, f) => s + (fs.statSync(join(path, f)).isFile() ? fs.statSync(join(path, f)).size : 0),
+      0,
+    );
 }
 
 /** "135.0M" / "1.2G" style sizes. */

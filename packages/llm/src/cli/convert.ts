@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import { exportGguf } from "../gguf/export.js";
 import type { GgmlWriteType } from "../gguf/types.js";
 import { loadModel } from "../io/load.js";
-import { type Tokenizer, loadTokenizer } from "../tokenizer/tokenizer.js";
+import { loadTokenizer, type Tokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
 import { type Command, output, requireModelDir } from "./common.js";
 import { type CliIO, Progress } from "./io.js";
@@ -24,14 +24,24 @@ function convertSpec(name: "convert" | "quantize"): CommandSpec {
       : "Convert a Hugging Face folder to a GGUF v3 file llama.cpp loads: llama.cpp key and tensor names, Q/K rows permuted to ggml's RoPE layout, the byte-level BPE vocabulary as tokenizer.ggml.*.",
     positionals: ["model", "out"],
     flags: {
-      type: { type: "string", short: "t", help: quant ? "q8_0 or q4_0 (required)" : "f32, f16, q8_0 or q4_0 (default f16)" },
+      type: {
+        type: "string",
+        short: "t",
+        help: quant ? "q8_0 or q4_0 (required)" : "f32, f16, q8_0 or q4_0 (default f16)",
+      },
       name: { type: "string", help: "general.name (default: the folder name)" },
-      pre: { type: "string", help: 'tokenizer.ggml.pre, llama.cpp\'s pre-tokenizer name (default "default")' },
+      pre: {
+        type: "string",
+        help: 'tokenizer.ggml.pre, llama.cpp\'s pre-tokenizer name (default "default")',
+      },
       force: { type: "boolean", help: "overwrite an existing output file" },
     },
     examples: quant
       ? ["x-llm quantize ./SmolLM2-135M smollm2-q4_0.gguf --type q4_0"]
-      : ["x-llm convert ./SmolLM2-135M smollm2-f16.gguf", "x-llm convert ./SmolLM2-135M smollm2-q8_0.gguf --type q8_0 --pre smollm --json"],
+      : [
+          "x-llm convert ./SmolLM2-135M smollm2-f16.gguf",
+          "x-llm convert ./SmolLM2-135M smollm2-q8_0.gguf --type q8_0 --pre smollm --json",
+        ],
   };
 }
 
@@ -41,16 +51,22 @@ async function runConvert(name: "convert" | "quantize", args: ParsedArgs, io: Cl
   const type = (f.type as string | undefined) ?? (name === "convert" ? "f16" : undefined);
   const allowed = name === "quantize" ? ["q8_0", "q4_0"] : TYPES;
   if (type === undefined || !allowed.includes(type)) {
-    throw new UsageError(`${name}: --type must be ${allowed.join(", ")}${type === undefined ? "" : `, got ${type}`}`);
+    throw new UsageError(
+      `${name}: --type must be ${allowed.join(", ")}${type === undefined ? "" : `, got ${type}`}`,
+    );
   }
   requireModelDir(dir, name);
-  if (fs.existsSync(out) && !f.force) throw new UsageError(`${name}: ${out} exists (pass --force to overwrite)`);
+  if (fs.existsSync(out) && !f.force)
+    throw new UsageError(`${name}: ${out} exists (pass --force to overwrite)`);
   let tokenizer: Tokenizer | undefined;
   const warnings: string[] = [];
   if (fs.existsSync(join(dir, "tokenizer.json"))) {
     const t = loadTokenizer(dir);
     if (t.byteLevel && t.modelType === "BPE") tokenizer = t;
-    else warnings.push(`the ${t.modelType} tokenizer is not byte-level BPE; the GGUF has no vocabulary (tokenizer.ggml.model = "no_vocab")`);
+    else
+      warnings.push(
+        `the ${t.modelType} tokenizer is not byte-level BPE; the GGUF has no vocabulary (tokenizer.ggml.model = "no_vocab")`,
+      );
   } else warnings.push("no tokenizer.json; the GGUF has no vocabulary");
   if (!f.json) for (const w of warnings) io.stderr(`warning: ${w}\n`);
   const t0 = performance.now();
@@ -71,11 +87,31 @@ async function runConvert(name: "convert" | "quantize", args: ParsedArgs, io: Cl
   progress?.done();
   const bytes = fs.statSync(out).size;
   const seconds = (performance.now() - t0) / 1000;
-  const result = { out, type, bytes, parameters: model.numParameters(), vocabulary: tokenizer !== undefined, warnings, loadSeconds: loadSec, seconds };
-  return output(io, args, result, `wrote ${out}: ${type}, ${(bytes / 1e6).toFixed(1)} MB, ${seconds.toFixed(1)}s`);
+  const result = {
+    out,
+    type,
+    bytes,
+    parameters: model.numParameters(),
+    vocabulary: tokenizer !== undefined,
+    warnings,
+    loadSeconds: loadSec,
+    seconds,
+  };
+  return output(
+    io,
+    args,
+    result,
+    `wrote ${out}: ${type}, ${(bytes / 1e6).toFixed(1)} MB, ${seconds.toFixed(1)}s`,
+  );
 }
 
 /** `x-llm convert`. */
-export const convert: Command = { spec: convertSpec("convert"), run: (a, io) => runConvert("convert", a, io) };
+export const convert: Command = {
+  spec: convertSpec("convert"),
+  run: (a, io) => runConvert("convert", a, io),
+};
 /** `x-llm quantize`. */
-export const quantize: Command = { spec: convertSpec("quantize"), run: (a, io) => runConvert("quantize", a, io) };
+export const quantize: Command = {
+  spec: convertSpec("quantize"),
+  run: (a, io) => runConvert("quantize", a, io),
+};

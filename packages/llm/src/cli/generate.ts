@@ -1,14 +1,15 @@
 // x-llm generate <model> --prompt ...: streams the continuation to stdout (complete UTF-8
 // characters only, stop strings never printed) and the throughput to stderr.
-import { generate as generateTokens } from "../generate/generate.js";
-import type { GenerateOptions } from "../generate/generate.js";
+
 import { UsageError } from "../errors.js";
+import type { GenerateOptions } from "../generate/generate.js";
+import { generate as generateTokens } from "../generate/generate.js";
 import { loadModel } from "../io/load.js";
 import { StopStringMatcher } from "../tokenizer/stop-strings.js";
 import { StreamDecoder } from "../tokenizer/stream-decoder.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
-import { type Command, applyThreads, output, requireModelDir } from "./common.js";
+import { applyThreads, type Command, output, requireModelDir } from "./common.js";
 
 const spec: CommandSpec = {
   name: "generate",
@@ -22,10 +23,23 @@ const spec: CommandSpec = {
     temperature: { type: "number", min: 0, help: "sampling temperature; 0 = greedy" },
     "top-k": { type: "integer", min: 1, help: "keep the k most likely tokens" },
     "top-p": { type: "number", min: 0, max: 1, help: "nucleus sampling mass" },
-    "min-p": { type: "number", min: 0, max: 1, help: "drop tokens below min-p × the top probability" },
-    "repetition-penalty": { type: "number", min: 0, help: "> 1 discourages repeats (transformers' rule)" },
+    "min-p": {
+      type: "number",
+      min: 0,
+      max: 1,
+      help: "drop tokens below min-p × the top probability",
+    },
+    "repetition-penalty": {
+      type: "number",
+      min: 0,
+      help: "> 1 discourages repeats (transformers' rule)",
+    },
     seed: { type: "integer", min: 0, help: "sampling seed (default 0)" },
-    stop: { type: "string", multiple: true, help: "stop when the text contains this string (not printed)" },
+    stop: {
+      type: "string",
+      multiple: true,
+      help: "stop when the text contains this string (not printed; \\n and \\t are unescaped)",
+    },
     quantize: { type: "string", help: "quantize projections while loading: q8_0 or q4_0" },
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
     chat: { type: "boolean", help: "wrap the prompt in the model's chat template as a user turn" },
@@ -38,12 +52,18 @@ const spec: CommandSpec = {
   ],
 };
 
+/** Shell-friendly escapes in --stop: \\n, \\t, \\r and \\\\. */
+function unescapeStop(s: string): string {
+  return s.replace(/\\([ntr\\])/g, (_, c: string) => ({ n: "\n", t: "\t", r: "\r" })[c] ?? c);
+}
+
 /** Sampling options from the flags, defaulting to generation_config.json when it samples. */
 function sampling(args: ParsedArgs, gen: Record<string, unknown> | undefined): GenerateOptions {
   const f = args.flags;
   const fromGen = gen?.do_sample === true;
   const pick = (flag: string, key: string): number | undefined =>
-    (f[flag] as number | undefined) ?? (fromGen && typeof gen?.[key] === "number" ? (gen[key] as number) : undefined);
+    (f[flag] as number | undefined) ??
+    (fromGen && typeof gen?.[key] === "number" ? (gen[key] as number) : undefined);
   const o: GenerateOptions = {};
   const t = pick("temperature", "temperature");
   if (t !== undefined) o.temperature = t;
@@ -66,7 +86,8 @@ export const generate: Command = {
     const f = args.flags;
     if (typeof f.prompt !== "string") throw new UsageError("generate: --prompt is required");
     const q = f.quantize as string | undefined;
-    if (q !== undefined && q !== "q8_0" && q !== "q4_0") throw new UsageError(`generate: --quantize must be q8_0 or q4_0, got ${q}`);
+    if (q !== undefined && q !== "q8_0" && q !== "q4_0")
+      throw new UsageError(`generate: --quantize must be q8_0 or q4_0, got ${q}`);
     requireModelDir(dir, "generate");
     applyThreads(args);
     const tok = loadTokenizer(dir);
@@ -77,7 +98,9 @@ export const generate: Command = {
         ...(typeof f.system === "string" ? [{ role: "system", content: f.system }] : []),
         { role: "user", content: f.prompt },
       ];
-      ids = tok.encode(tok.applyChatTemplate(messages, { addGenerationPrompt: true }), { addSpecialTokens: false });
+      ids = tok.encode(tok.applyChatTemplate(messages, { addGenerationPrompt: true }), {
+        addSpecialTokens: false,
+      });
     } else ids = tok.encode(f.prompt);
     if (ids.length === 0) throw new UsageError("generate: the prompt encodes to no tokens");
     const stopTokens = [...new Set([...tok.eosTokenIds, ...model.config.eosTokenIds])];
@@ -89,7 +112,9 @@ export const generate: Command = {
     };
     const json = Boolean(f.json);
     const decoder = new StreamDecoder(tok, { skipSpecialTokens: true });
-    const matcher = new StopStringMatcher((f.stop as string[] | undefined) ?? []);
+    const matcher = new StopStringMatcher(
+      ((f.stop as string[] | undefined) ?? []).map(unescapeStop),
+    );
     let text = "";
     const emit = (piece: string) => {
       text += piece;
@@ -124,7 +149,8 @@ export const generate: Command = {
       tokens,
       finishReason,
       prefillTokensPerSec: prefillSec > 0 ? ids.length / prefillSec : null,
-      decodeTokensPerSec: decodeSec > 0 && tokens.length > 1 ? (tokens.length - 1) / decodeSec : null,
+      decodeTokensPerSec:
+        decodeSec > 0 && tokens.length > 1 ? (tokens.length - 1) / decodeSec : null,
       seconds: (tEnd - t0) / 1000,
     };
     if (!json) {

@@ -3,10 +3,10 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import { readConfig } from "../io/load.js";
-import { parameterShapes } from "../model/parameters.js";
 import { readGguf } from "../gguf/read.js";
 import type { GgufValue } from "../gguf/types.js";
+import { readConfig } from "../io/load.js";
+import { parameterShapes } from "../model/parameters.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec } from "./args.js";
 import { type Command, human, isGgufFile, output, sizeOf } from "./common.js";
@@ -18,7 +18,11 @@ const spec: CommandSpec = {
     "Describe a model: a Hugging Face folder (config, parameters, tokenizer) or a .gguf file (header, metadata, tensors).",
   positionals: ["model"],
   flags: { tensors: { type: "boolean", help: "list every tensor of a GGUF file" } },
-  examples: ["x-llm info ./SmolLM2-135M", "x-llm info model-q8_0.gguf --tensors", "x-llm info ./SmolLM2-135M --json"],
+  examples: [
+    "x-llm info ./SmolLM2-135M",
+    "x-llm info model-q8_0.gguf --tensors",
+    "x-llm info ./SmolLM2-135M --json",
+  ],
 };
 
 function summarize(v: GgufValue): unknown {
@@ -48,20 +52,39 @@ function ggufInfo(path: string, listTensors: boolean) {
     tensorCount: g.tensors.length,
     tensorTypes: types,
     metadata,
-    ...(listTensors ? { tensors: g.tensors.map((t) => ({ name: t.name, type: t.type.name, shape: t.shape, offset: t.offset })) } : {}),
+    ...(listTensors
+      ? {
+          tensors: g.tensors.map((t) => ({
+            name: t.name,
+            type: t.type.name,
+            shape: t.shape,
+            offset: t.offset,
+          })),
+        }
+      : {}),
   };
   const lines = [
     `${path}: GGUF v${g.version}, ${String(result.architecture)}, ${human(params)} parameters, ${human(g.fileSize, "B")}`,
-    `tensors: ${g.tensors.length} (${Object.entries(types).map(([k, n]) => `${n} ${k}`).join(", ")})`,
-    ...Object.entries(metadata).map(([k, v]) => `  ${k} = ${typeof v === "string" && !v.startsWith("[") ? JSON.stringify(v) : String(v)}`),
+    `tensors: ${g.tensors.length} (${Object.entries(types)
+      .map(([k, n]) => `${n} ${k}`)
+      .join(", ")})`,
+    ...Object.entries(metadata).map(
+      ([k, v]) =>
+        `  ${k} = ${typeof v === "string" && !v.startsWith("[") ? JSON.stringify(v) : String(v)}`,
+    ),
   ];
-  if (listTensors) for (const t of g.tensors) lines.push(`  ${t.name.padEnd(28)} ${t.type.name.padEnd(5)} [${t.shape.join(", ")}]`);
+  if (listTensors)
+    for (const t of g.tensors)
+      lines.push(`  ${t.name.padEnd(28)} ${t.type.name.padEnd(5)} [${t.shape.join(", ")}]`);
   return { result, text: lines.join("\n") };
 }
 
 function folderInfo(dir: string) {
   const cfg = readConfig(dir);
-  const params = Object.values(parameterShapes(cfg)).reduce((s, sh) => s + sh.reduce((a, b) => a * b, 1), 0);
+  const params = Object.values(parameterShapes(cfg)).reduce(
+    (s, sh) => s + sh.reduce((a, b) => a * b, 1),
+    0,
+  );
   let tokenizer: Record<string, unknown> | undefined;
   if (fs.existsSync(join(dir, "tokenizer.json"))) {
     const t = loadTokenizer(dir);
@@ -112,7 +135,9 @@ export const info: Command = {
   async run(args, io) {
     const path = args.positionals[0]!;
     if (!fs.existsSync(path)) throw new UsageError(`info: ${path} does not exist`);
-    const { result, text } = isGgufFile(path) ? ggufInfo(path, Boolean(args.flags.tensors)) : folderInfo(path);
+    const { result, text } = isGgufFile(path)
+      ? ggufInfo(path, Boolean(args.flags.tensors))
+      : folderInfo(path);
     return output(io, args, result, text);
   },
 };

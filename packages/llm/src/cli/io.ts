@@ -47,6 +47,7 @@ export class Progress {
   private readonly t0 = performance.now();
   private last = 0;
   private count = 0;
+  private drawn = -1;
 
   constructor(
     private readonly io: CliIO,
@@ -65,14 +66,15 @@ export class Progress {
     this.draw();
   }
 
-  /** The final line. */
+  /** The final line (not repeated when the last update already drew it). */
   done(): void {
-    this.draw();
+    if (this.drawn !== this.count) this.draw();
     if (this.io.isTTY && !this.quiet) this.io.stderr("\n");
   }
 
   private draw(): void {
     if (this.quiet) return;
+    this.drawn = this.count;
     const sec = (performance.now() - this.t0) / 1000;
     const rate = sec > 0 ? this.count / sec : 0;
     const eta = rate > 0 ? (this.total - this.count) / rate : Number.POSITIVE_INFINITY;

@@ -12,7 +12,14 @@ import { perplexity } from "./perplexity.js";
 import { train } from "./train.js";
 
 /** Every subcommand by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { info, generate, perplexity, quantize, convert, train };
+export const COMMANDS: Readonly<Record<string, Command>> = {
+  info,
+  generate,
+  perplexity,
+  quantize,
+  convert,
+  train,
+};
 
 /** Exit codes: 0 success, 1 a failed run (bad file, bad weights...), 2 bad usage. */
 export const EXIT = { ok: 0, error: 1, usage: 2 } as const;
@@ -51,7 +58,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   const json = rest.includes("--json");
   try {
     const cmd = COMMANDS[name];
-    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`);
+    if (!cmd)
+      throw new UsageError(
+        `unknown command "${name}" (commands: ${Object.keys(COMMANDS).join(", ")})`,
+      );
     const args = parseCommand(cmd.spec, [...rest]);
     if (args.flags.help) {
       io.stdout(helpText(cmd.spec));

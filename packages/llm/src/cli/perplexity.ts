@@ -5,7 +5,7 @@ import { loadModel } from "../io/load.js";
 import { perplexity as evaluate } from "../perplexity.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec } from "./args.js";
-import { type Command, applyThreads, output, requireModelDir } from "./common.js";
+import { applyThreads, type Command, output, requireModelDir } from "./common.js";
 import { Progress } from "./io.js";
 
 const spec: CommandSpec = {
@@ -36,23 +36,40 @@ export const perplexity: Command = {
     if (typeof f.file !== "string") throw new UsageError("perplexity: --file is required");
     if (!fs.existsSync(f.file)) throw new UsageError(`perplexity: ${f.file} does not exist`);
     const q = f.quantize as string | undefined;
-    if (q !== undefined && q !== "q8_0" && q !== "q4_0") throw new UsageError(`perplexity: --quantize must be q8_0 or q4_0, got ${q}`);
+    if (q !== undefined && q !== "q8_0" && q !== "q4_0")
+      throw new UsageError(`perplexity: --quantize must be q8_0 or q4_0, got ${q}`);
     requireModelDir(dir, "perplexity");
     applyThreads(args);
     const tok = loadTokenizer(dir);
     const model = await loadModel(dir, q ? { quantize: q } : {});
     const ids = tok.encode(fs.readFileSync(f.file, "utf8"));
-    const window = (f.window as number | undefined) ?? Math.min(model.config.maxPositionEmbeddings, 512);
+    const window =
+      (f.window as number | undefined) ?? Math.min(model.config.maxPositionEmbeddings, 512);
     const stride = (f.stride as number | undefined) ?? Math.max(1, Math.floor(window / 2));
     if (window > model.config.maxPositionEmbeddings) {
-      throw new UsageError(`perplexity: --window ${window} exceeds the model's ${model.config.maxPositionEmbeddings} positions`);
+      throw new UsageError(
+        `perplexity: --window ${window} exceeds the model's ${model.config.maxPositionEmbeddings} positions`,
+      );
     }
-    const progress = new Progress(io, "perplexity", Math.max(0, ids.length - 1), "tok", Boolean(f.json));
+    const progress = new Progress(
+      io,
+      "perplexity",
+      Math.max(0, ids.length - 1),
+      "tok",
+      Boolean(f.json),
+    );
     const t0 = performance.now();
     const r = evaluate(model, ids, { window, stride, onWindow: (done) => progress.update(done) });
     progress.done();
     const seconds = (performance.now() - t0) / 1000;
-    const result = { file: f.file, ...r, window, stride, seconds, tokensPerSec: r.tokens / seconds };
+    const result = {
+      file: f.file,
+      ...r,
+      window,
+      stride,
+      seconds,
+      tokensPerSec: r.tokens / seconds,
+    };
     return output(
       io,
       args,

@@ -3,13 +3,18 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
+import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import { formatProgress } from "../train/progress.js";
 import { train as runTraining } from "../train/train.js";
-import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec } from "./args.js";
-import { type Command, applyThreads, output, requireModelDir } from "./common.js";
+import { applyThreads, type Command, output, requireModelDir } from "./common.js";
 
-const TOKENIZER_FILES = ["tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"];
+const TOKENIZER_FILES = [
+  "tokenizer.json",
+  "tokenizer_config.json",
+  "special_tokens_map.json",
+  "chat_template.jinja",
+];
 
 const spec: CommandSpec = {
   name: "train",
@@ -28,7 +33,11 @@ const spec: CommandSpec = {
     "warmup-steps": { type: "integer", min: 0, help: "linear warmup steps (default 0)" },
     schedule: { type: "string", help: "cosine (default) or constant" },
     seed: { type: "integer", min: 0, help: "data-order seed (default 0)" },
-    "checkpoint-every": { type: "integer", min: 0, help: "save a checkpoint every N steps (default: end only)" },
+    "checkpoint-every": {
+      type: "integer",
+      min: 0,
+      help: "save a checkpoint every N steps (default: end only)",
+    },
     resume: { type: "boolean", help: "continue from out/checkpoints when present" },
     "save-dtype": { type: "string", help: "dtype of out/final: f32 (default), f16 or bf16" },
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
@@ -49,9 +58,11 @@ export const train: Command = {
     if (typeof f.out !== "string") throw new UsageError("train: --out is required");
     if (!fs.existsSync(f.data)) throw new UsageError(`train: ${f.data} does not exist`);
     const schedule = (f.schedule as string | undefined) ?? "cosine";
-    if (schedule !== "cosine" && schedule !== "constant") throw new UsageError(`train: --schedule must be cosine or constant, got ${schedule}`);
+    if (schedule !== "cosine" && schedule !== "constant")
+      throw new UsageError(`train: --schedule must be cosine or constant, got ${schedule}`);
     const saveDtype = (f["save-dtype"] as string | undefined) ?? "f32";
-    if (!["f32", "f16", "bf16"].includes(saveDtype)) throw new UsageError(`train: --save-dtype must be f32, f16 or bf16, got ${saveDtype}`);
+    if (!["f32", "f16", "bf16"].includes(saveDtype))
+      throw new UsageError(`train: --save-dtype must be f32, f16 or bf16, got ${saveDtype}`);
     requireModelDir(dir, "train");
     applyThreads(args);
     const tok = loadTokenizer(dir);
@@ -62,7 +73,8 @@ export const train: Command = {
       .filter((p) => p.length > 0)
       .map((p) => tok.encode(p, { addSpecialTokens: false }));
     if (docs.length === 0) throw new UsageError(`train: ${f.data} has no text`);
-    const context = JSON.parse(fs.readFileSync(join(dir, "config.json"), "utf8")).max_position_embeddings ?? 2048;
+    const context =
+      JSON.parse(fs.readFileSync(join(dir, "config.json"), "utf8")).max_position_embeddings ?? 2048;
     const seqLen = (f["seq-len"] as number | undefined) ?? Math.min(Number(context), 256);
     const json = Boolean(f.json);
     let lastDraw = 0;
@@ -93,7 +105,8 @@ export const train: Command = {
     if (!json && io.isTTY) io.stderr("\n");
     if (r.finalDir) {
       for (const name of TOKENIZER_FILES) {
-        if (fs.existsSync(join(dir, name))) fs.copyFileSync(join(dir, name), join(r.finalDir, name));
+        if (fs.existsSync(join(dir, name)))
+          fs.copyFileSync(join(dir, name), join(r.finalDir, name));
       }
     }
     const result = {

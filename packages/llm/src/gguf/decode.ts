@@ -10,7 +10,8 @@ import type { GgufTensorInfo } from "./read.js";
  * ```
  */
 export function decodeGgufTensor(info: GgufTensorInfo, bytes: Uint8Array): Float32Array {
-  if (bytes.length !== info.nbytes) throw new ValueError(`gguf: ${info.name} needs ${info.nbytes} bytes, got ${bytes.length}`);
+  if (bytes.length !== info.nbytes)
+    throw new ValueError(`gguf: ${info.name} needs ${info.nbytes} bytes, got ${bytes.length}`);
   const n = info.shape.reduce((a, b) => a * b, 1);
   const out = new Float32Array(n);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -29,6 +30,8 @@ export function decodeGgufTensor(info: GgufTensorInfo, bytes: Uint8Array): Float
       dequantizeBlocks(info.type.name, bytes, out);
       return out;
     default:
-      throw new ValueError(`gguf: decoding ${info.type.name} (${info.name}) is not supported (f32, f16, bf16, q8_0, q4_0)`);
+      throw new ValueError(
+        `gguf: decoding ${info.type.name} (${info.name}) is not supported (f32, f16, bf16, q8_0, q4_0)`,
+      );
   }
 }

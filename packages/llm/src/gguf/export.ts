@@ -1,6 +1,6 @@
 // LlamaModel (+ Tokenizer) -> a GGUF file llama.cpp loads: llama.cpp key and tensor names,
 // Q/K rows permuted to ggml's RoPE layout, weights in f32, f16, q8_0 or q4_0.
-import { QTensor, type RopeScaling, Tensor, dequantize, f32ToF16Bits, quantize } from "@x/tensor";
+import { dequantize, f32ToF16Bits, QTensor, quantize, type RopeScaling, Tensor } from "@x/tensor";
 import type { LlamaConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import type { LlamaModel } from "../model/llama.js";
@@ -11,8 +11,8 @@ import {
   GGUF_FILE_TYPE,
   type GgmlWriteType,
   type GgufValue,
-  TOKEN_TYPE,
   ggmlType,
+  TOKEN_TYPE,
 } from "./types.js";
 import { type GgufTensorSpec, writeGguf } from "./write.js";
 
@@ -35,17 +35,22 @@ const f32 = (value: number): GgufValue => ({ type: "f32", value });
 const str = (value: string): GgufValue => ({ type: "string", value });
 
 /** llama.cpp's per-dimension RoPE divisors for llama3 scaling (its `rope_freqs` tensor). */
-function llama3RopeFactors(cfg: LlamaConfig, s: Extract<RopeScaling, { type: "llama3" }>): Float32Array {
+function llama3RopeFactors(
+  cfg: LlamaConfig,
+  s: Extract<RopeScaling, { type: "llama3" }>,
+): Float32Array {
   const half = cfg.headDim / 2;
   const out = new Float32Array(half);
   const lowWavelen = s.originalMaxPositionEmbeddings / s.lowFreqFactor;
   const highWavelen = s.originalMaxPositionEmbeddings / s.highFreqFactor;
   for (let i = 0; i < half; i++) {
-    const wavelen = (2 * Math.PI) / cfg.ropeTheta ** ((2 * i) / cfg.headDim);
+    const wavelen = 2 * Math.PI * cfg.ropeTheta ** ((2 * i) / cfg.headDim); // 2π / frequency
     if (wavelen < highWavelen) out[i] = 1;
     else if (wavelen > lowWavelen) out[i] = s.factor;
     else {
-      const smooth = (s.originalMaxPositionEmbeddings / wavelen - s.lowFreqFactor) / (s.highFreqFactor - s.lowFreqFactor);
+      const smooth =
+        (s.originalMaxPositionEmbeddings / wavelen - s.lowFreqFactor) /
+        (s.highFreqFactor - s.lowFreqFactor);
       out[i] = 1 / ((1 - smooth) / s.factor + smooth);
     }
   }
@@ -65,18 +70,32 @@ export function ggufArchitecture(cfg: LlamaConfig): "llama" | "qwen2" {
  * ggufTokenizerMetadata(tok, model.config.vocabSize)["tokenizer.ggml.model"]; // { type: "string", value: "gpt2" }
  * ```
  */
-export function ggufTokenizerMetadata(tok: Tokenizer, vocabSize: number, pre = "default"): Record<string, GgufValue> {
+export function ggufTokenizerMetadata(
+  tok: Tokenizer,
+  vocabSize: number,
+  pre = "default",
+): Record<string, GgufValue> {
   if (!tok.byteLevel || tok.modelType !== "BPE") {
-    throw new UsageError(`GGUF export writes byte-level BPE vocabularies only; this tokenizer is ${tok.byteLevel ? "byte-level " : ""}${tok.modelType}`);
+    throw new UsageError(
+      `GGUF export writes byte-level BPE vocabularies only; this tokenizer is ${tok.byteLevel ? "byte-level " : ""}${tok.modelType}`,
+    );
   }
-  if (tok.vocabSize > vocabSize) throw new UsageError(`the tokenizer has ${tok.vocabSize} ids, the model only ${vocabSize}`);
+  if (tok.vocabSize > vocabSize)
+    throw new UsageError(`the tokenizer has ${tok.vocabSize} ids, the model only ${vocabSize}`);
   const tokens = tok.tokens();
   const types: number[] = [];
   for (let i = 0; i < vocabSize; i++) {
     if (i >= tokens.length || tokens[i] === "") {
       tokens[i] = `[PAD${i}]`;
       types.push(TOKEN_TYPE.unused);
-    } else types.push(tok.isSpecial(i) ? TOKEN_TYPE.control : tok.isAdded(i) ? TOKEN_TYPE.userDefined : TOKEN_TYPE.normal);
+    } else
+      types.push(
+        tok.isSpecial(i)
+          ? TOKEN_TYPE.control
+          : tok.isAdded(i)
+            ? TOKEN_TYPE.userDefined
+            : TOKEN_TYPE.normal,
+      );
   }
   const meta: Record<string, GgufValue> = {
     "tokenizer.ggml.model": str("gpt2"),
@@ -86,7 +105,8 @@ export function ggufTokenizerMetadata(tok: Tokenizer, vocabSize: number, pre = "
     "tokenizer.ggml.merges": { type: "array", itemType: "string", value: tok.merges() },
   };
   if (tok.bosTokenId !== undefined) meta["tokenizer.ggml.bos_token_id"] = u32(tok.bosTokenId);
-  if (tok.eosTokenIds[0] !== undefined) meta["tokenizer.ggml.eos_token_id"] = u32(tok.eosTokenIds[0]);
+  if (tok.eosTokenIds[0] !== undefined)
+    meta["tokenizer.ggml.eos_token_id"] = u32(tok.eosTokenIds[0]);
   if (tok.padTokenId !== undefined) meta["tokenizer.ggml.padding_token_id"] = u32(tok.padTokenId);
   meta["tokenizer.ggml.add_bos_token"] = { type: "bool", value: false };
   if (tok.chatTemplate) meta["tokenizer.chat_template"] = str(tok.chatTemplate);
@@ -100,7 +120,11 @@ export function ggufTokenizerMetadata(tok: Tokenizer, vocabSize: number, pre = "
  * ggufModelMetadata(model.config, "q8_0")["llama.block_count"]; // { type: "u32", value: 30 }
  * ```
  */
-export function ggufModelMetadata(cfg: LlamaConfig, type: GgmlWriteType, name?: string): Record<string, GgufValue> {
+export function ggufModelMetadata(
+  cfg: LlamaConfig,
+  type: GgmlWriteType,
+  name?: string,
+): Record<string, GgufValue> {
   const a = ggufArchitecture(cfg);
   const meta: Record<string, GgufValue> = {
     "general.architecture": str(a),
@@ -172,8 +196,15 @@ export function ggufTensors(model: LlamaModel, type: GgmlWriteType): GgufTensorS
     specs.push({ name: gguf, shape: w.shape, type: ggmlType(t), data: () => encode(w, t, order) });
   };
   add("token_embd.weight", "model.embed_tokens.weight");
-  const factors = cfg.ropeScaling?.type === "llama3" ? llama3RopeFactors(cfg, cfg.ropeScaling) : undefined;
-  if (factors) specs.push({ name: "rope_freqs.weight", shape: [factors.length], type: ggmlType("f32"), data: new Uint8Array(factors.buffer) });
+  const factors =
+    cfg.ropeScaling?.type === "llama3" ? llama3RopeFactors(cfg, cfg.ropeScaling) : undefined;
+  if (factors)
+    specs.push({
+      name: "rope_freqs.weight",
+      shape: [factors.length],
+      type: ggmlType("f32"),
+      data: new Uint8Array(factors.buffer),
+    });
   const d = cfg.headDim;
   const qOrder = permute ? qkRowOrder(cfg.numHeads * d, cfg.numHeads) : undefined;
   const kOrder = permute ? qkRowOrder(cfg.numKvHeads * d, cfg.numKvHeads) : undefined;
@@ -209,7 +240,8 @@ export function ggufTensors(model: LlamaModel, type: GgmlWriteType): GgufTensorS
  */
 export function exportGguf(model: LlamaModel, path: string, opts: GgufExportOptions = {}): void {
   const type = opts.type ?? "f16";
-  if (!["f32", "f16", "q8_0", "q4_0"].includes(type)) throw new UsageError(`GGUF export: type must be f32, f16, q8_0 or q4_0, got ${String(type)}`);
+  if (!["f32", "f16", "q8_0", "q4_0"].includes(type))
+    throw new UsageError(`GGUF export: type must be f32, f16, q8_0 or q4_0, got ${String(type)}`);
   const meta = ggufModelMetadata(model.config, type, opts.name);
   Object.assign(
     meta,

@@ -8,9 +8,9 @@ import { makeConfig } from "../config.js";
 import { LlamaModel } from "../model/llama.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import {
-  GGUF_MAGIC,
   decodeGgufTensor,
   exportGguf,
+  GGUF_MAGIC,
   ggmlType,
   invertOrder,
   parseGguf,
@@ -23,8 +23,17 @@ import {
 
 const dir = fs.mkdtempSync(join(tmpdir(), "x-gguf-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-const tok = loadTokenizer(fileURLToPath(new URL("../../test/fixtures/tokenizers/bpe", import.meta.url)));
-const cfg = makeConfig({ vocabSize: 270, hiddenSize: 64, intermediateSize: 96, numLayers: 2, numHeads: 4, numKvHeads: 2 });
+const tok = loadTokenizer(
+  fileURLToPath(new URL("../../test/fixtures/tokenizers/bpe", import.meta.url)),
+);
+const cfg = makeConfig({
+  vocabSize: 270,
+  hiddenSize: 64,
+  intermediateSize: 96,
+  numLayers: 2,
+  numHeads: 4,
+  numKvHeads: 2,
+});
 const model = LlamaModel.random(cfg, { seed: 3 });
 
 describe("GGUF writer and reader", () => {
@@ -94,7 +103,8 @@ describe("GGUF writer and reader", () => {
       } else {
         const want = src.data() as Float32Array;
         const tol = type === "f32" ? 0 : 1e-3;
-        for (let i = 0; i < want.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(tol * Math.abs(want[i]!) + 1e-7);
+        for (let i = 0; i < want.length; i++)
+          expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(tol * Math.abs(want[i]!) + 1e-7);
       }
       // Q rows are stored permuted: ggml row 1 of head 0 is HF row headDim/2.
       const q = info("blk.0.attn_q.weight");
@@ -118,36 +128,86 @@ describe("GGUF writer and reader", () => {
     expect(g.metadata.get("tokenizer.ggml.eos_token_id")?.value).toBe(267);
   });
 
+  it("writes rope scaling: linear as keys, llama3 as llama.cpp's rope_freqs tensor", () => {
+    const small = {
+      vocabSize: 64,
+      hiddenSize: 32,
+      intermediateSize: 32,
+      numLayers: 1,
+      numHeads: 2,
+      numKvHeads: 1,
+    };
+    const lin = LlamaModel.random(
+      makeConfig({ ...small, ropeScaling: { type: "linear", factor: 4 } }),
+    );
+    exportGguf(lin, join(dir, "lin.gguf"), { type: "f32" });
+    const g = readGguf(join(dir, "lin.gguf"));
+    expect(g.metadata.get("llama.rope.scaling.type")?.value).toBe("linear");
+    expect(g.metadata.get("llama.rope.scaling.factor")?.value).toBe(4);
+    expect(g.metadata.get("tokenizer.ggml.model")?.value).toBe("no_vocab");
+    const l3 = LlamaModel.random(
+      makeConfig({
+        ...small,
+        ropeTheta: 500000,
+        ropeScaling: {
+          type: "llama3",
+          factor: 8,
+          lowFreqFactor: 1,
+          highFreqFactor: 4,
+          originalMaxPositionEmbeddings: 64,
+        },
+      }),
+    );
+    exportGguf(l3, join(dir, "l3.gguf"), { type: "f16" });
+    const h = readGguf(join(dir, "l3.gguf"));
+    const rf = h.tensors.find((t) => t.name === "rope_freqs.weight")!;
+    expect(rf).toMatchObject({ shape: [8], type: { name: "f32" } });
+    const f = decodeGgufTensor(rf, readGgufTensor(join(dir, "l3.gguf"), rf));
+    // High frequencies (short wavelengths) are untouched, the lowest are divided by the factor,
+    // and the band between is interpolated monotonically.
+    expect(f[0]).toBe(1);
+    expect(f[7]).toBe(8);
+    for (let i = 1; i < 8; i++) expect(f[i]!).toBeGreaterThanOrEqual(f[i - 1]!);
+  });
+
   it("exports an already-quantized model to the same bytes", () => {
     exportGguf(model.quantize("q8_0"), join(dir, "pre-q8.gguf"), { type: "q8_0" });
     exportGguf(model, join(dir, "post-q8.gguf"), { type: "q8_0" });
-    expect(fs.readFileSync(join(dir, "pre-q8.gguf"))).toEqual(fs.readFileSync(join(dir, "post-q8.gguf")));
+    expect(fs.readFileSync(join(dir, "pre-q8.gguf"))).toEqual(
+      fs.readFileSync(join(dir, "post-q8.gguf")),
+    );
   });
 
   it("rejects malformed files with the byte offset", () => {
     const good = fs.readFileSync(join(dir, "tiny.gguf"));
-    const bad = (mutate: (b: Buffer) => Buffer) => {
+    const bad = (mutate: (b: Buffer) => unknown, cut?: number) => {
+      const b = Buffer.from(good);
+      mutate(b);
       try {
-        parseGguf(mutate(Buffer.from(good)));
+        parseGguf(cut === undefined ? b : b.subarray(0, cut));
       } catch (e) {
         expect(e).toBeInstanceOf(FormatError);
         return e as FormatError;
       }
       throw new Error("no error");
     };
-    expect(bad((b) => (b.write("GGUX", 0, "latin1"), b)).offset).toBe(0);
-    expect(bad((b) => (b.writeUInt32LE(1, 4), b)).message).toMatch(/version 1/);
-    expect(bad((b) => (b.writeUInt32LE(77, 52), b))).toMatchObject({ offset: 52 });
-    expect(bad((b) => (b.writeUInt32LE(99, 98), b)).message).toMatch(/unsupported ggml type 99/);
-    expect(bad((b) => (b.writeBigUInt64LE(8n, 102), b)).message).toMatch(/not aligned/);
-    expect(bad((b) => b.subarray(0, 60)).message).toMatch(/ends inside/);
-    expect(bad((b) => b.subarray(0, 200)).message).toMatch(/runs past the end/);
+    expect(bad((b) => b.write("GGUX", 0, "latin1")).offset).toBe(0);
+    expect(bad((b) => b.writeUInt32LE(1, 4)).message).toMatch(/version 1/);
+    expect(bad((b) => b.writeUInt32LE(77, 52))).toMatchObject({ offset: 52 });
+    expect(bad((b) => b.writeUInt32LE(99, 98)).message).toMatch(/unsupported ggml type 99/);
+    expect(bad((b) => b.writeBigUInt64LE(8n, 102)).message).toMatch(/not aligned/);
+    expect(bad(() => 0, 60).message).toMatch(/ends inside/);
+    expect(bad(() => 0, 200).message).toMatch(/runs past the end/);
   });
 });
 
 describe("Q/K permutation", () => {
   it("is undone by its inverse", () => {
-    for (const [rows, heads] of [[8, 1], [64, 4], [48, 3]] as const) {
+    for (const [rows, heads] of [
+      [8, 1],
+      [64, 4],
+      [48, 3],
+    ] as const) {
       const order = qkRowOrder(rows, heads);
       const x = Float32Array.from({ length: rows * 5 }, (_, i) => i);
       expect(permuteRows(permuteRows(x, order), invertOrder(order))).toEqual(x);

@@ -12,7 +12,12 @@ import { ValueError } from "@x/tensor";
  * ```
  */
 export function qkRowOrder(rows: number, nHeads: number): Int32Array {
-  if (!Number.isInteger(rows) || !Number.isInteger(nHeads) || nHeads < 1 || rows % (2 * nHeads) !== 0) {
+  if (
+    !Number.isInteger(rows) ||
+    !Number.isInteger(nHeads) ||
+    nHeads < 1 ||
+    rows % (2 * nHeads) !== 0
+  ) {
     throw new ValueError(`qkRowOrder: ${rows} rows do not split into ${nHeads} heads of even size`);
   }
   const d = rows / nHeads;

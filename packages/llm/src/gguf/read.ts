@@ -36,9 +36,12 @@ export interface GgufFile {
   fileSize: number;
 }
 
-const TYPE_BY_ID = new Map(Object.entries(GGUF_TYPE_ID).map(([k, v]) => [v, k as GgufScalarType | "array"]));
+const TYPE_BY_ID = new Map(
+  Object.entries(GGUF_TYPE_ID).map(([k, v]) => [v, k as GgufScalarType | "array"]),
+);
 const MAX_STRING = 1 << 30;
 const MAX_COUNT = 2 ** 40;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Signals that the buffer ends before the header does (the caller reads more and retries). */
 class NeedMore extends Error {}
@@ -66,7 +69,8 @@ class Cursor {
   u64(what: string): number {
     this.need(8, what);
     const v = this.dv.getBigUint64(this.pos, true);
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new FormatError(`gguf: ${what} ${v} is too large`, this.pos);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new FormatError(`gguf: ${what} ${v} is too large`, this.pos);
     this.pos += 8;
     return Number(v);
   }
@@ -78,7 +82,7 @@ class Cursor {
     const bytes = this.buf.subarray(this.pos, this.pos + n);
     this.pos += n;
     try {
-      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+      return utf8.decode(bytes);
     } catch {
       throw new FormatError(`gguf: ${what} is not valid UTF-8`, at + 8);
     }
@@ -146,7 +150,8 @@ function parse(buf: Uint8Array, complete: boolean, fileSize: number): GgufFile {
   const c = new Cursor(buf, complete);
   if (c.u32("magic") !== GGUF_MAGIC) throw new FormatError("gguf: bad magic (not a GGUF file)", 0);
   const version = c.u32("version");
-  if (version !== 2 && version !== 3) throw new FormatError(`gguf: version ${version} is not supported (2 or 3)`, 4);
+  if (version !== 2 && version !== 3)
+    throw new FormatError(`gguf: version ${version} is not supported (2 or 3)`, 4);
   const nTensors = c.u64("tensor count");
   const nKv = c.u64("metadata count");
   if (nTensors > 1 << 24) throw new FormatError(`gguf: tensor count ${nTensors} is implausible`, 8);
@@ -162,7 +167,10 @@ function parse(buf: Uint8Array, complete: boolean, fileSize: number): GgufFile {
   const a = metadata.get("general.alignment");
   if (a) {
     if (a.type !== "u32" || Number(a.value) <= 0 || Number(a.value) % 8 !== 0) {
-      throw new FormatError(`gguf: general.alignment must be a u32 multiple of 8, got ${a.type} ${String(a.value)}`, 24);
+      throw new FormatError(
+        `gguf: general.alignment must be a u32 multiple of 8, got ${a.type} ${String(a.value)}`,
+        24,
+      );
     }
     alignment = Number(a.value);
   }
@@ -185,18 +193,31 @@ function parse(buf: Uint8Array, complete: boolean, fileSize: number): GgufFile {
     const type = GGML_TYPES.get(tid);
     if (!type) throw new FormatError(`gguf: ${name} has unsupported ggml type ${tid}`, c.pos - 4);
     if (ne[0]! % type.blockSize !== 0) {
-      throw new FormatError(`gguf: ${name} ne[0] ${ne[0]} is not a multiple of the ${type.name} block ${type.blockSize}`, c.pos - 4);
+      throw new FormatError(
+        `gguf: ${name} ne[0] ${ne[0]} is not a multiple of the ${type.name} block ${type.blockSize}`,
+        c.pos - 4,
+      );
     }
     const rel = c.u64(`${name} offset`);
-    if (rel % alignment !== 0) throw new FormatError(`gguf: ${name} offset ${rel} is not aligned to ${alignment}`, c.pos - 8);
+    if (rel % alignment !== 0)
+      throw new FormatError(
+        `gguf: ${name} offset ${rel} is not aligned to ${alignment}`,
+        c.pos - 8,
+      );
     raw.push({ name, shape: ne.reverse(), type, rel, at: c.pos - 8 });
   }
   const dataOffset = Math.ceil(c.pos / alignment) * alignment;
   const tensors = raw.map((r) => {
-    const nbytes = ggmlBytes(r.type, r.shape.reduce((x, y) => x * y, 1));
+    const nbytes = ggmlBytes(
+      r.type,
+      r.shape.reduce((x, y) => x * y, 1),
+    );
     const offset = dataOffset + r.rel;
     if (offset + nbytes > fileSize) {
-      throw new FormatError(`gguf: ${r.name} data [${offset}, ${offset + nbytes}) runs past the end of the file (${fileSize} bytes)`, r.at);
+      throw new FormatError(
+        `gguf: ${r.name} data [${offset}, ${offset + nbytes}) runs past the end of the file (${fileSize} bytes)`,
+        r.at,
+      );
     }
     return { name: r.name, shape: r.shape, type: r.type, offset, nbytes, at: r.at };
   });
@@ -204,10 +225,20 @@ function parse(buf: Uint8Array, complete: boolean, fileSize: number): GgufFile {
   for (let i = 1; i < sorted.length; i++) {
     const p = sorted[i - 1]!;
     if (p.offset + p.nbytes > sorted[i]!.offset) {
-      throw new FormatError(`gguf: tensors ${p.name} and ${sorted[i]!.name} overlap`, sorted[i]!.at);
+      throw new FormatError(
+        `gguf: tensors ${p.name} and ${sorted[i]!.name} overlap`,
+        sorted[i]!.at,
+      );
     }
   }
-  return { version, metadata, tensors: tensors.map(({ at: _, ...t }) => t), alignment, dataOffset, fileSize };
+  return {
+    version,
+    metadata,
+    tensors: tensors.map(({ at: _, ...t }) => t),
+    alignment,
+    dataOffset,
+    fileSize,
+  };
 }
 
 /**
@@ -261,7 +292,8 @@ export function readGgufTensor(path: string, info: GgufTensorInfo): Uint8Array {
   try {
     const buf = new Uint8Array(info.nbytes);
     const got = fs.readSync(fd, buf, 0, info.nbytes, info.offset);
-    if (got !== info.nbytes) throw new FormatError(`gguf: ${info.name} is truncated`, info.offset + got);
+    if (got !== info.nbytes)
+      throw new FormatError(`gguf: ${info.name} is truncated`, info.offset + got);
     return buf;
   } finally {
     fs.closeSync(fd);

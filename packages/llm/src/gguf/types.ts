@@ -125,7 +125,19 @@ export function ggmlBytes(type: GgmlTypeInfo, count: number): number {
 }
 
 /** llama.cpp's `general.file_type` for a whole-model type. */
-export const GGUF_FILE_TYPE: Readonly<Record<GgmlWriteType, number>> = { f32: 0, f16: 1, q4_0: 2, q8_0: 7 };
+export const GGUF_FILE_TYPE: Readonly<Record<GgmlWriteType, number>> = {
+  f32: 0,
+  f16: 1,
+  q4_0: 2,
+  q8_0: 7,
+};
 
 /** llama.cpp token types (`tokenizer.ggml.token_type`). */
-export const TOKEN_TYPE = { normal: 1, unknown: 2, control: 3, userDefined: 4, unused: 5, byte: 6 } as const;
+export const TOKEN_TYPE = {
+  normal: 1,
+  unknown: 2,
+  control: 3,
+  userDefined: 4,
+  unused: 5,
+  byte: 6,
+} as const;

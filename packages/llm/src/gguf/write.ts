@@ -80,10 +80,13 @@ class Bytes {
 }
 
 function checkTensor(t: GgufTensorSpec): number {
-  if (t.shape.length < 1 || t.shape.length > 4) throw new ValueError(`gguf: ${t.name} has ${t.shape.length} dims (1..4)`);
+  if (t.shape.length < 1 || t.shape.length > 4)
+    throw new ValueError(`gguf: ${t.name} has ${t.shape.length} dims (1..4)`);
   const count = t.shape.reduce((a, b) => a * b, 1);
   if (t.shape[t.shape.length - 1]! % t.type.blockSize !== 0) {
-    throw new ValueError(`gguf: ${t.name} rows of ${t.shape.at(-1)} are not whole ${t.type.name} blocks of ${t.type.blockSize}`);
+    throw new ValueError(
+      `gguf: ${t.name} rows of ${t.shape.at(-1)} are not whole ${t.type.name} blocks of ${t.type.blockSize}`,
+    );
   }
   return ggmlBytes(t.type, count);
 }
@@ -103,7 +106,9 @@ export function ggufHeader(
   const align = metadata["general.alignment"];
   const alignment = align ? Number(align.value) : GGUF_DEFAULT_ALIGNMENT;
   if (!Number.isInteger(alignment) || alignment <= 0 || alignment % 8 !== 0) {
-    throw new ValueError(`gguf: general.alignment must be a positive multiple of 8, got ${alignment}`);
+    throw new ValueError(
+      `gguf: general.alignment must be a positive multiple of 8, got ${alignment}`,
+    );
   }
   const b = new Bytes();
   b.scalar("u32", GGUF_MAGIC);
@@ -146,7 +151,8 @@ export function ggufHeader(
 
 function writeAll(fd: number, bytes: Uint8Array): void {
   let done = 0;
-  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
+  while (done < bytes.length)
+    done += fs.writeSync(fd, bytes, done, Math.min(bytes.length - done, 1 << 30));
 }
 
 /**
@@ -170,7 +176,9 @@ export function writeGguf(
     tensors.forEach((t, i) => {
       const data = typeof t.data === "function" ? t.data() : t.data;
       if (data.length !== sizes[i]) {
-        throw new ValueError(`gguf: ${t.name} has ${data.length} bytes, its shape and type need ${sizes[i]}`);
+        throw new ValueError(
+          `gguf: ${t.name} has ${data.length} bytes, its shape and type need ${sizes[i]}`,
+        );
       }
       writeAll(fd, data);
       const pad = (alignment - (data.length % alignment)) % alignment;

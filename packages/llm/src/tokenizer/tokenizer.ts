@@ -121,7 +121,9 @@ export class Tokenizer {
     // The library reads WordLevel's unknown token from the config, not from the model.
     if (cfg.unk_token === undefined && typeof model.unk_token === "string")
       cfg.unk_token = model.unk_token;
-    const tokenizerJson = { added_tokens: [], ...tj };
+    // The library wants every section present (null when unused).
+    const none = { normalizer: null, pre_tokenizer: null, post_processor: null, decoder: null };
+    const tokenizerJson = { added_tokens: [], ...none, ...tj };
     try {
       this.hf = new HFTokenizer(tokenizerJson, cfg);
     } catch (err) {
