@@ -97,3 +97,16 @@ export {
 export { dequantize, quantize } from "./quant/quantize.js";
 export { qmatmul, qmatmulBlocks } from "./quant/qmatmul.js";
 export * from "./neighbors/index.js";
+export {
+  type CudaStatus,
+  cudaAvailable,
+  cudaMemory,
+  cudaStatus,
+  dispose,
+  emptyCudaCache,
+  resolveDevice,
+  setCudaMatmulPrecision,
+  synchronize,
+  tidy,
+  to,
+} from "./backend/cuda/index.js";

@@ -14,6 +14,7 @@ import { type Device, Storage } from "./storage.js";
 import { record } from "./autograd/tape.js";
 import type { CopyStridedKernel } from "./backend/kernels.js";
 import { nativeKernel } from "./backend/registry.js";
+import { deviceOp } from "./backend/device.js";
 import { permuteBackward, selectBackward, sliceBackward, sumToShape } from "./autograd/view-grads.js";
 
 /** Autograd bookkeeping attached to tensors produced while a tape records (see autograd/). */
@@ -109,6 +110,7 @@ export class Tensor {
 
   /** Contiguous element data in storage encoding (halves as bit patterns); copies only if needed. */
   data(): TypedArray {
+    if (this.storage.device !== "cpu") return this.toHost().data();
     const c = this.isContiguous() ? this : copyOf(this);
     return c.storage.data.subarray(c.offset, c.offset + c.size);
   }
@@ -134,6 +136,7 @@ export class Tensor {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`item() needs one element, got ${fmtShape(this.shape)}`);
+    if (this.storage.device !== "cpu") return this.toHost().item();
     return decoder(this.dtype)(this.storage.data[this.offset]!);
   }
 
@@ -245,12 +248,43 @@ export class Tensor {
     return record(new Tensor(this.storage, shape, strides, this.offset), [this], (g) => [g.reshape(this.shape)]);
   }
 
+  /**
+   * This tensor on `device`: itself when already there, else a copy (to "cuda" needs the
+   * `@x/tensor-cuda-linux-x64` package and a GPU; see `resolveDevice` for a CPU fallback).
+   *
+   * ```ts
+   * const xd = x.to("cuda"); // ... ; xd.toHost().toArray()
+   * ```
+   */
+  to(device: Device): Tensor {
+    return device === this.device ? this : deviceOp("to")(this, device);
+  }
+
+  /** A copy on the GPU ("cuda"), or this tensor when it is already there. */
+  toDevice(): Tensor {
+    return this.to("cuda");
+  }
+
+  /** A CPU copy of a device tensor (synchronizes), or this tensor when it is on the CPU. */
+  toHost(): Tensor {
+    return this.to("cpu");
+  }
+
+  /**
+   * Frees a device tensor's memory now (its views too); a no-op for CPU tensors, whose memory the
+   * garbage collector owns. `using t = x.to("cuda")` disposes at the end of the scope.
+   */
+  dispose(): void {
+    (this.storage as { dispose?: () => void }).dispose?.();
+  }
+
   toString(): string {
     return `Tensor(${this.dtype}, ${fmtShape(this.shape)})`;
   }
 }
 
 function copyOf(t: Tensor): Tensor {
+  if (t.storage.device !== "cpu") return deviceOp("copy")(t);
   const out = Tensor.empty(t.shape, t.dtype);
   copyStrided(t, out.storage.data);
   return out;
@@ -359,4 +393,14 @@ export function copyStrided(src: Tensor, out: TypedArray): void {
       idx[ax] = 0;
     }
   }
+}
+
+// `using` support (Symbol.dispose exists from Node 20.4 / TypeScript 5.2 on).
+const disposeSymbol = (Symbol as { dispose?: symbol }).dispose;
+if (disposeSymbol) {
+  Object.defineProperty(Tensor.prototype, disposeSymbol, {
+    value(this: Tensor) {
+      this.dispose();
+    },
+  });
 }

@@ -1,5 +1,6 @@
 // Public autograd entry points: grad / valueAndGrad over arbitrary argument structures, and
 // customOp for fused ops that control their own backward and saved tensors.
+import { deviceOp } from "../backend/device.js";
 import { isFloat } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, ValueError } from "../errors.js";
 import { fmtShape, sameShape } from "../shape.js";
@@ -106,7 +107,8 @@ export function valueAndGrad<
       );
     }
     if (!isFloat(loss.dtype)) throw new DTypeError(`cannot differentiate a ${loss.dtype} loss`);
-    const raw = backpropagate(tape, loss, full(loss.shape, 1, loss.dtype), leaves, (a, b) =>
+    const seed = loss.device === "cpu" ? full(loss.shape, 1, loss.dtype) : deviceOp("ones")(loss.shape);
+    const raw = backpropagate(tape, loss, seed, leaves, (a, b) =>
       add(a, b),
     );
     const byLeaf = new Map<Tensor, Tensor>();
@@ -117,7 +119,7 @@ export function valueAndGrad<
           `internal: gradient ${fmtShape(g.shape)} does not match its input ${fmtShape(leaf.shape)}`,
         );
       }
-      byLeaf.set(leaf, g ? castRaw(g, leaf.dtype) : zerosLike(leaf));
+      byLeaf.set(leaf, g ? castRaw(g, leaf.dtype) : leaf.device === "cpu" ? zerosLike(leaf) : zerosLike(leaf).to(leaf.device));
     });
     const pick = (t: Tensor) => byLeaf.get(t);
     const grads = many

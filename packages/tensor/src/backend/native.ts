@@ -18,7 +18,7 @@ export interface NativeAddon {
 let addon: NativeAddon | undefined;
 let loadError: string | undefined;
 
-function packageRoot(): string {
+export function packageRoot(): string {
   // dist/index.{js,cjs} and src/backend/native.ts both sit below the package root.
   const here = typeof __dirname === "string" ? __dirname : dirname(fileURLToPath(import.meta.url));
   let dir = here;

@@ -2,7 +2,7 @@
 import type { DistanceRowsKernel, KnnScanKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { ShapeError, ValueError } from "../errors.js";
-import { type RowSet, prepareQuery, rawRow, refDistance, rowArgs } from "./rows.js";
+import { prepareQuery, type RowSet, rawRow, refDistance, rowArgs } from "./rows.js";
 
 /** k nearest rows per query, row-major nq x k; missing slots are 0xFFFFFFFF / +Infinity. */
 export interface KnnResult {
@@ -17,7 +17,9 @@ export function compareScored(da: number, ia: number, db: number, ib: number): n
 
 function checkQueries(set: RowSet, queries: Float32Array, what: string): number {
   if (queries.length % set.dim !== 0)
-    throw new ShapeError(`${what}: queries have ${queries.length} values, not a multiple of dim ${set.dim}`);
+    throw new ShapeError(
+      `${what}: queries have ${queries.length} values, not a multiple of dim ${set.dim}`,
+    );
   return queries.length / set.dim;
 }
 
@@ -29,7 +31,8 @@ function checkQueries(set: RowSet, queries: Float32Array, what: string): number 
  * distanceRows(set, new Float32Array([0, 0])); // Float32Array [0, 25]
  */
 export function distanceRows(set: RowSet, q: Float32Array, ids?: Uint32Array): Float32Array {
-  if (q.length !== set.dim) throw new ShapeError(`distanceRows: query has ${q.length} values, rows have dim ${set.dim}`);
+  if (q.length !== set.dim)
+    throw new ShapeError(`distanceRows: query has ${q.length} values, rows have dim ${set.dim}`);
   const count = ids ? ids.length : set.n;
   const out = new Float32Array(count);
   const kernel = nativeKernel<DistanceRowsKernel>("distanceRows");
@@ -40,7 +43,8 @@ export function distanceRows(set: RowSet, q: Float32Array, ids?: Uint32Array): F
   const pq = prepareQuery(set, q);
   for (let j = 0; j < count; j++) {
     const id = ids ? ids[j]! : j;
-    if (id >= set.n) throw new ValueError(`distanceRows: ids[${j}] = ${id} is out of range (n = ${set.n})`);
+    if (id >= set.n)
+      throw new ValueError(`distanceRows: ids[${j}] = ${id} is out of range (n = ${set.n})`);
     out[j] = refDistance(set, pq, rawRow(set, id));
   }
   return out;
@@ -59,13 +63,24 @@ export function knnScan(
   k: number,
   opts: { allow?: Uint8Array; f64?: boolean } = {},
 ): KnnResult {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`knnScan: k must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new RangeError(`knnScan: k must be a positive integer, got ${k}`);
   const nq = checkQueries(set, queries, "knnScan");
   const ids = new Uint32Array(nq * k);
   const distances = new Float32Array(nq * k);
   const kernel = nativeKernel<KnnScanKernel>("knnScan");
   if (kernel) {
-    kernel(...rowArgs(set), queries, nq, set.dim, k, opts.allow ?? null, opts.f64 ?? false, ids, distances);
+    kernel(
+      ...rowArgs(set),
+      queries,
+      nq,
+      set.dim,
+      k,
+      opts.allow ?? null,
+      opts.f64 ?? false,
+      ids,
+      distances,
+    );
     return { ids, distances };
   }
   const rows = Array.from({ length: set.n }, (_, i) => rawRow(set, i));

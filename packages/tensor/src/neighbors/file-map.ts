@@ -37,6 +37,7 @@ export function crc32c(bytes: Uint8Array, seed = 0): number {
     }
   }
   let crc = ~seed >>> 0;
-  for (let i = 0; i < bytes.length; i++) crc = (table[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)) >>> 0;
+  for (let i = 0; i < bytes.length; i++)
+    crc = (table[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8)) >>> 0;
   return ~crc >>> 0;
 }

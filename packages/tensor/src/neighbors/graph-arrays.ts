@@ -24,8 +24,14 @@ export interface GraphArrays {
 /** The positional graph arguments of the native kernels. */
 export function graphArgs(g: GraphArrays): GraphArgs {
   return [
-    ...rowArgs(g.rows), g.adj, g.maxDeg, g.levels ?? null, g.levels ? (g.upperOff ?? null) : null,
-    g.levels ? (g.upperAdj ?? null) : null, g.upperDeg ?? 0, g.deleted ?? null,
+    ...rowArgs(g.rows),
+    g.adj,
+    g.maxDeg,
+    g.levels ?? null,
+    g.levels ? (g.upperOff ?? null) : null,
+    g.levels ? (g.upperAdj ?? null) : null,
+    g.upperDeg ?? 0,
+    g.deleted ?? null,
   ];
 }
 

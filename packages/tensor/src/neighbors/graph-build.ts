@@ -24,9 +24,16 @@ export interface HnswInsertOptions {
  * const state = Int32Array.of(-1, 0);
  * hnswInsert(graph, 0, graph.rows.n, { efConstruction: 200, M: 16 }, state);
  */
-export function hnswInsert(g: GraphArrays, from: number, to: number, opts: HnswInsertOptions, state: Int32Array): void {
+export function hnswInsert(
+  g: GraphArrays,
+  from: number,
+  to: number,
+  opts: HnswInsertOptions,
+  state: Int32Array,
+): void {
   const alpha = opts.alpha ?? 1;
-  if (!(opts.M >= 1 && opts.M <= g.maxDeg)) throw new ValueError(`hnswInsert: M must be in [1, ${g.maxDeg}], got ${opts.M}`);
+  if (!(opts.M >= 1 && opts.M <= g.maxDeg))
+    throw new ValueError(`hnswInsert: M must be in [1, ${g.maxDeg}], got ${opts.M}`);
   const kernel = nativeKernel<HnswInsertKernel>("hnswInsert");
   if (kernel) {
     kernel(...graphArgs(g), from, to, opts.efConstruction, opts.M, alpha, state);
@@ -40,7 +47,7 @@ export function hnswInsert(g: GraphArrays, from: number, to: number, opts: HnswI
   const write = (i: number, level: number, ids: number[]) => {
     const [arr, base] = list(i, level);
     arr[base] = ids.length;
-    ids.forEach((id, j) => (arr[base + 1 + j] = id));
+    arr.set(ids, base + 1);
   };
   for (let x = from; x < to; x++) {
     const lx = g.levels ? g.levels[x]! : 0;
@@ -55,17 +62,30 @@ export function hnswInsert(g: GraphArrays, from: number, to: number, opts: HnswI
     if (state[1]! > lx) descendJs(g, space, q, cur, state[1]!, lx + 1);
     let ent: Scored[] = [cur];
     for (let level = Math.min(lx, state[1]!); level >= 0; level--) {
-      const W = sortScored(beamJs(g, space, q, ent, opts.efConstruction, level, 0, undefined, new Set()).found);
+      const W = sortScored(
+        beamJs(g, space, q, ent, opts.efConstruction, level, 0, undefined, new Set()).found,
+      );
       const kept = pruneJs(space, W, opts.M, alpha, true);
-      write(x, level, kept.map((s) => s[1]));
+      write(
+        x,
+        level,
+        kept.map((s) => s[1]),
+      );
       const cap = level === 0 ? g.maxDeg : (g.upperDeg ?? 0);
       for (const [d, nb] of kept) {
         const current = Array.from(neighbours(g, nb, level));
         if (current.includes(x)) continue;
         if (current.length < cap) write(nb, level, [...current, x]);
         else {
-          const cands = sortScored([[d, x] as Scored, ...current.map((u): Scored => [space.between(nb, u), u])]);
-          write(nb, level, pruneJs(space, cands, cap, alpha, true).map((s) => s[1]));
+          const cands = sortScored([
+            [d, x] as Scored,
+            ...current.map((u): Scored => [space.between(nb, u), u]),
+          ]);
+          write(
+            nb,
+            level,
+            pruneJs(space, cands, cap, alpha, true).map((s) => s[1]),
+          );
         }
       }
       ent = W;
@@ -86,11 +106,19 @@ export function hnswInsert(g: GraphArrays, from: number, to: number, opts: HnswI
  * const kept = pruneNeighbors(set, ids, dist, 32, 1.2); // Uint32Array of kept ids
  */
 export function pruneNeighbors(
-  set: RowSet, ids: Uint32Array, dist: Float32Array, maxDeg: number, alpha = 1, keepAllBelow = false,
+  set: RowSet,
+  ids: Uint32Array,
+  dist: Float32Array,
+  maxDeg: number,
+  alpha = 1,
+  keepAllBelow = false,
 ): Uint32Array {
   const out = new Uint32Array(Math.min(ids.length, maxDeg));
   const kernel = nativeKernel<PruneNeighborsKernel>("pruneNeighbors");
-  if (kernel) return out.slice(0, kernel(...rowArgs(set), ids, dist, maxDeg, alpha, keepAllBelow, out));
+  if (kernel)
+    return out.slice(0, kernel(...rowArgs(set), ids, dist, maxDeg, alpha, keepAllBelow, out));
   const cands = Array.from(ids, (id, j): Scored => [dist[j]!, id]);
-  return Uint32Array.from(pruneJs(new JsSpace(set), cands, maxDeg, alpha, keepAllBelow).map((s) => s[1]));
+  return Uint32Array.from(
+    pruneJs(new JsSpace(set), cands, maxDeg, alpha, keepAllBelow).map((s) => s[1]),
+  );
 }

@@ -37,18 +37,36 @@ export function graphSearch(
   k: number,
   opts: GraphSearchOptions,
 ): KnnResult & { trace?: Float64Array } {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`graphSearch: k must be a positive integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new RangeError(`graphSearch: k must be a positive integer, got ${k}`);
   if (!(opts.ef >= 1)) throw new RangeError(`graphSearch: ef must be >= 1, got ${opts.ef}`);
   const dim = g.rows.dim;
-  if (queries.length % dim !== 0) throw new ShapeError(`graphSearch: ${queries.length} query values are not a multiple of dim ${dim}`);
+  if (queries.length % dim !== 0)
+    throw new ShapeError(
+      `graphSearch: ${queries.length} query values are not a multiple of dim ${dim}`,
+    );
   const nq = queries.length / dim;
   const ids = new Uint32Array(nq * k);
   const distances = new Float32Array(nq * k);
   const trace = opts.trace ? new Float64Array(nq * 3) : undefined;
   const kernel = nativeKernel<GraphSearchKernel>("graphSearch");
   if (kernel) {
-    kernel(...graphArgs(g), opts.entries, opts.maxLevel ?? 0, queries, nq, dim, k, Math.floor(opts.ef),
-      opts.epsilon ?? 0, opts.greedy ?? false, opts.allow ?? null, ids, distances, trace ?? null);
+    kernel(
+      ...graphArgs(g),
+      opts.entries,
+      opts.maxLevel ?? 0,
+      queries,
+      nq,
+      dim,
+      k,
+      Math.floor(opts.ef),
+      opts.epsilon ?? 0,
+      opts.greedy ?? false,
+      opts.allow ?? null,
+      ids,
+      distances,
+      trace ?? null,
+    );
   } else {
     const space = new JsSpace(g.rows);
     for (let q = 0; q < nq; q++) {
@@ -70,8 +88,15 @@ function slack(bound: number, eps: number): number {
 
 /** js reference of one layer's beam search (also used by the js HNSW build). */
 export function beamJs(
-  g: GraphArrays, space: JsSpace, q: Float64Array, entries: Scored[], ef: number, level: number,
-  eps: number, allow: Uint8Array | undefined, visited: Set<number>,
+  g: GraphArrays,
+  space: JsSpace,
+  q: Float64Array,
+  entries: Scored[],
+  ef: number,
+  level: number,
+  eps: number,
+  allow: Uint8Array | undefined,
+  visited: Set<number>,
 ): { found: Scored[]; hops: number } {
   const ok = (i: number) => (!allow || testBit(allow, i)) && (!g.deleted || testBit(g.deleted, i));
   const cand: Scored[] = [];
@@ -107,7 +132,14 @@ export function beamJs(
 }
 
 /** js reference of greedy descent through HNSW levels top..bottom. */
-export function descendJs(g: GraphArrays, space: JsSpace, q: Float64Array, cur: Scored, top: number, bottom: number): number {
+export function descendJs(
+  g: GraphArrays,
+  space: JsSpace,
+  q: Float64Array,
+  cur: Scored,
+  top: number,
+  bottom: number,
+): number {
   let hops = 0;
   for (let level = top; level >= bottom; level--) {
     for (let moved = true; moved; ) {
@@ -126,10 +158,17 @@ export function descendJs(g: GraphArrays, space: JsSpace, q: Float64Array, cur: 
   return hops;
 }
 
-function searchOneJs(g: GraphArrays, space: JsSpace, q: Float64Array, k: number, opts: GraphSearchOptions) {
+function searchOneJs(
+  g: GraphArrays,
+  space: JsSpace,
+  q: Float64Array,
+  k: number,
+  opts: GraphSearchOptions,
+) {
   const ef = Math.max(k, Math.floor(opts.ef));
   const visited = new Set<number>();
-  if (g.rows.n === 0 || opts.entries.length === 0) return { found: [] as Scored[], hops: 0, visited: 0 };
+  if (g.rows.n === 0 || opts.entries.length === 0)
+    return { found: [] as Scored[], hops: 0, visited: 0 };
   let hops = 0;
   const ent: Scored[] = [];
   if ((opts.maxLevel ?? 0) > 0) {
@@ -150,7 +189,10 @@ function searchOneJs(g: GraphArrays, space: JsSpace, q: Float64Array, k: number,
         const d = space.to(q, u);
         if (d < best[0] || (d === best[0] && u < best[1])) best = [d, u];
       }
-      if (best[1] !== cur[1]) (cur = best), (moved = true);
+      if (best[1] !== cur[1]) {
+        cur = best;
+        moved = true;
+      }
     }
     return { found: [cur], hops, visited: visited.size };
   }

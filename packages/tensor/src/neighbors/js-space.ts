@@ -1,5 +1,5 @@
 // The js reference distance over a row set, with decoded rows cached (oracle use only).
-import { type RowSet, prepareQuery, rawRow, refDistance } from "./rows.js";
+import { prepareQuery, type RowSet, rawRow, refDistance } from "./rows.js";
 
 /** Scored node: distance then id. */
 export type Scored = [d: number, id: number];
@@ -38,13 +38,20 @@ export class JsSpace {
  * js reference of the pruning rule (HNSW heuristic, RobustPrune): scan sorted candidates, keep
  * c unless alpha^2 * d(c, r) < d(centre, c) for a kept r; stop at maxDeg.
  */
-export function pruneJs(space: JsSpace, cands: Scored[], maxDeg: number, alpha: number, keepAllBelow: boolean): Scored[] {
+export function pruneJs(
+  space: JsSpace,
+  cands: Scored[],
+  maxDeg: number,
+  alpha: number,
+  keepAllBelow: boolean,
+): Scored[] {
   if (keepAllBelow && cands.length < maxDeg) return cands.slice();
   const kept: Scored[] = [];
   const a2 = Math.fround(alpha * alpha);
   for (const c of cands) {
     if (kept.length >= maxDeg) break;
-    if (kept.every((r) => r[1] !== c[1] && !(Math.fround(a2 * space.between(c[1], r[1])) < c[0]))) kept.push(c);
+    if (kept.every((r) => r[1] !== c[1] && !(Math.fround(a2 * space.between(c[1], r[1])) < c[0])))
+      kept.push(c);
   }
   return kept;
 }

@@ -39,7 +39,8 @@ export function nnDescent(set: RowSet, opts: NNDescentOptions = {}): NNDescentRe
   const delta = opts.delta ?? 0.001;
   const maxIters = opts.maxIters ?? 12;
   const seed = opts.seed ?? 42;
-  if (!Number.isInteger(K) || K < 1) throw new ValueError(`nnDescent: K must be a positive integer, got ${K}`);
+  if (!Number.isInteger(K) || K < 1)
+    throw new ValueError(`nnDescent: K must be a positive integer, got ${K}`);
   if (!(rho > 0 && rho <= 1)) throw new ValueError(`nnDescent: rho must be in (0, 1], got ${rho}`);
   const ids = new Uint32Array(set.n * K);
   const distances = new Float32Array(set.n * K);
@@ -68,7 +69,14 @@ class SplitMix {
 }
 
 function nnDescentJs(
-  set: RowSet, K: number, rho: number, delta: number, maxIters: number, seed: number, ids: Uint32Array, distances: Float32Array,
+  set: RowSet,
+  K: number,
+  rho: number,
+  delta: number,
+  maxIters: number,
+  seed: number,
+  ids: Uint32Array,
+  distances: Float32Array,
 ): NNDescentResult {
   const n = set.n;
   const space = new JsSpace(set);
@@ -100,8 +108,10 @@ function nnDescentJs(
   };
   const updates: number[] = [];
   for (let it = 0; it < maxIters; it++) {
-    const oldL: number[][] = [], newL: number[][] = [];
-    const oldR: number[][] = Array.from({ length: n }, () => []), newR: number[][] = Array.from({ length: n }, () => []);
+    const oldL: number[][] = [],
+      newL: number[][] = [];
+    const oldR: number[][] = Array.from({ length: n }, () => []),
+      newR: number[][] = Array.from({ length: n }, () => []);
     for (let v = 0; v < n; v++) {
       oldL.push(lists[v]!.filter((e) => !e.isNew).map((e) => e.id));
       const fresh = lists[v]!.filter((e) => e.isNew);
@@ -119,7 +129,8 @@ function nnDescentJs(
     }
     let c = 0;
     for (let v = 0; v < n; v++) {
-      const nw = newL[v]!, od = oldL[v]!;
+      const nw = newL[v]!,
+        od = oldL[v]!;
       sample(oldR[v]!);
       sample(newR[v]!);
       for (const u of oldR[v]!) if (!od.includes(u)) od.push(u);
@@ -154,7 +165,12 @@ function nnDescentJs(
  * const adj = graphDiversify(set, knn.ids, knn.distances, 20, 30);
  */
 export function graphDiversify(
-  set: RowSet, knnIds: Uint32Array, knnDist: Float32Array, K: number, maxDeg: number, alpha = 1,
+  set: RowSet,
+  knnIds: Uint32Array,
+  knnDist: Float32Array,
+  K: number,
+  maxDeg: number,
+  alpha = 1,
 ): Uint32Array {
   const adj = new Uint32Array(set.n * (1 + maxDeg));
   const kernel = nativeKernel<GraphDiversifyKernel>("graphDiversify");
@@ -166,7 +182,8 @@ export function graphDiversify(
   const forward: Scored[][] = [];
   for (let v = 0; v < set.n; v++) {
     const c: Scored[] = [];
-    for (let j = 0; j < K; j++) if (knnIds[v * K + j] !== 0xffffffff) c.push([knnDist[v * K + j]!, knnIds[v * K + j]!]);
+    for (let j = 0; j < K; j++)
+      if (knnIds[v * K + j] !== 0xffffffff) c.push([knnDist[v * K + j]!, knnIds[v * K + j]!]);
     forward.push(pruneJs(space, c, K, alpha, false));
   }
   const merged = forward.map((l) => l.slice());
@@ -177,7 +194,10 @@ export function graphDiversify(
     const uniq = sortScored(m).filter((s, i, arr) => i === 0 || arr[i - 1]![1] !== s[1]);
     const kept = pruneJs(space, uniq, maxDeg, alpha, true);
     adj[v * (1 + maxDeg)] = kept.length;
-    kept.forEach((s, j) => (adj[v * (1 + maxDeg) + 1 + j] = s[1]));
+    adj.set(
+      kept.map((s) => s[1]),
+      v * (1 + maxDeg) + 1,
+    );
   });
   return adj;
 }

@@ -68,7 +68,8 @@ export function createRowSet(
   dim: number,
   opts: { metric: RowMetric; type?: RowType; capacity?: number },
 ): RowSet {
-  if (!Number.isInteger(dim) || dim < 1) throw new ValueError(`row set dim must be a positive integer, got ${dim}`);
+  if (!Number.isInteger(dim) || dim < 1)
+    throw new ValueError(`row set dim must be a positive integer, got ${dim}`);
   const type = opts.type ?? "f32";
   const n = Math.floor(rows.length / dim);
   const capacity = Math.max(n, opts.capacity ?? n);
@@ -88,7 +89,14 @@ export function createRowSet(
 
 /** The positional row arguments of the native kernels. */
 export function rowArgs(set: RowSet): RowArgs {
-  return [set.bytes, set.stride, set.dimPad, TYPE_CODE[set.type], set.metric === "l2" ? 0 : 1, set.n];
+  return [
+    set.bytes,
+    set.stride,
+    set.dimPad,
+    TYPE_CODE[set.type],
+    set.metric === "l2" ? 0 : 1,
+    set.n,
+  ];
 }
 
 /** Row i as f32 numbers (dim elements; i8 rows give their codes / 127). */
@@ -138,6 +146,6 @@ export function refDistance(set: RowSet, q: Float64Array, x: Float64Array): numb
   let s = 0;
   if (set.metric === "l2") for (let j = 0; j < set.dim; j++) s += (q[j]! - x[j]!) * (q[j]! - x[j]!);
   else for (let j = 0; j < set.dim; j++) s += q[j]! * x[j]!;
-  const scale = set.type === "i8" ? 1 / 16129 : 1;
-  return Math.fround(set.metric === "l2" ? s * scale : 1 - s * scale);
+  if (set.type === "i8") return Math.fround(set.metric === "l2" ? s / 16129 : (16129 - s) / 16129);
+  return Math.fround(set.metric === "l2" ? s : 1 - s);
 }

@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import { type UnaryKernel, UnaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -105,6 +106,7 @@ export function geluTanh(x: Tensor): Tensor {
  * ```
  */
 export function swiglu(gate: Tensor, up: Tensor): Tensor {
+  if (onDevice(gate, up)) return deviceOp("mul")(silu(gate), up);
   expectFloat("swiglu", gate);
   expectFloat("swiglu", up);
   if (!sameShape(gate.shape, up.shape)) {

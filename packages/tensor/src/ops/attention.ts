@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import type { AttentionKernel, SgemmKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -61,6 +62,7 @@ export function scaledDotProductAttention(
   v: Tensor,
   opts: AttentionOptions = {},
 ): Tensor | AttentionResult {
+  if (onDevice(q, k, v)) return deviceOp("attention")(q, k, v, opts);
   const dims = checkAttention(q, k, v, opts.mask);
   const scale = opts.scale ?? 1 / Math.sqrt(dims.d);
   const causal = opts.causal ?? false;

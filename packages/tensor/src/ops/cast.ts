@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { record } from "../autograd/tape.js";
 import type { CastKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -10,6 +11,7 @@ const NATIVE_CAST: ReadonlySet<string> = new Set(["f32>f16", "f32>bf16", "f16>f3
 /** Converts without recording on the tape (used inside other ops). */
 export function castRaw(t: Tensor, dtype: DType): Tensor {
   if (t.dtype === dtype) return t;
+  if (onDevice(t)) return deviceOp("castRaw")(t, dtype);
   const kernel = NATIVE_CAST.has(`${t.dtype}>${dtype}`)
     ? nativeKernel<CastKernel>("cast")
     : undefined;

@@ -1,6 +1,7 @@
 // Binary elementwise ops with numpy broadcasting and torch-like dtype promotion. Unary ops live in
 // unary.ts and are re-exported from here so callers can import every elementwise op from one place.
 import { record } from "../autograd/tape.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import { BinaryOp, type BinaryKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat, promote } from "../dtype.js";
@@ -98,6 +99,7 @@ function arith(
   db: Partial,
   saves: (out: Tensor) => Tensor[],
 ): Tensor {
+  if (onDevice(a, b)) return deviceOp("binary")(op, a, b);
   let dtype = resultDType(a, b);
   if (op === "div" && !isFloat(dtype)) dtype = "f32";
   const shape = broadcastShapes(operandShape(a), operandShape(b));

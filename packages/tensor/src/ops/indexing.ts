@@ -1,5 +1,6 @@
 // Integer-indexed reads and accumulating writes. Reads copy raw storage elements (any dtype);
 // gradients and scatterAdd accumulate in f64.
+import { deviceOp, onDevice } from "../backend/device.js";
 import { record } from "../autograd/tape.js";
 import type { GatherKernel, IndexSelectKernel, ScatterAddKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -37,6 +38,7 @@ function indices(what: string, index: Tensor, size: number): Float64Array {
  * ```
  */
 export function indexSelect(t: Tensor, axis: number, index: Tensor): Tensor {
+  if (onDevice(t)) return deviceOp("indexSelect")(t, axis, index);
   const ax = normAxis(axis, t.ndim);
   const n = t.shape[ax]!;
   const idx = indices("indexSelect", index, n);

@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import type { CrossEntropyGradKernel, CrossEntropyKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -30,6 +31,7 @@ export function crossEntropy(
   targets: Tensor,
   opts: CrossEntropyOptions = {},
 ): Tensor {
+  if (onDevice(logits)) return deviceOp("crossEntropy")(logits, targets, opts);
   const { ignoreIndex = -100, reduction = "mean" } = opts;
   expectFloat("crossEntropy", logits);
   if (targets.dtype !== "i32")

@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import type { SgemmKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -27,6 +28,7 @@ export interface MatmulOptions {
  * ```
  */
 export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
+  if (onDevice(a, b)) return deviceOp("matmul")(a, b, opts);
   expectFloat("matmul", a);
   expectFloat("matmul", b);
   if (a.dtype !== b.dtype)
@@ -73,6 +75,7 @@ export function matmul(a: Tensor, b: Tensor, opts: MatmulOptions = {}): Tensor {
  * ```
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+  if (onDevice(x, weight, bias)) return deviceOp("linear")(x, weight, bias);
   if (weight.ndim !== 2)
     throw new ShapeError(`linear: weight must be [out, in], got ${fmtShape(weight.shape)}`);
   const [outF, inF] = weight.shape as [number, number];

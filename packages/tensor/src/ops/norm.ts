@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import type { LayerNormKernel, RmsNormKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -18,6 +19,7 @@ const EMPTY = new Float32Array(0);
  * ```
  */
 export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
+  if (onDevice(x, weight)) return deviceOp("rmsNorm")(x, weight, eps);
   const { rows, cols } = checkNorm("rmsNorm", x, weight);
   const kernel = nativeOk(x, weight) ? nativeKernel<RmsNormKernel>("rmsnorm") : undefined;
   // Computed off the tape (view helpers may record); the op is recorded as one node below.

@@ -1,7 +1,9 @@
 // Counter-based random numbers (Philox4x32-10, Salmon et al., SC'11). Element i of a draw is a
 // pure function of (seed, stream offset, i), so results are identical on every backend and
 // platform and any slice of a stream can be regenerated without producing the rest.
+import { deviceOp } from "../backend/device.js";
 import { type RandomKernel, RandomKind } from "../backend/kernels.js";
+import type { Device } from "../storage.js";
 import { nativeKernel } from "../backend/registry.js";
 import type { DType } from "../dtype.js";
 import { DTypeError, ValueError } from "../errors.js";
@@ -193,6 +195,8 @@ export interface RandomOptions {
   /** Stream offset within the seed (distinct offsets give independent streams). Default 0. */
   offset?: number;
   dtype?: DType;
+  /** Where to draw: "cuda" draws on the GPU (the same values, bit for bit). Default "cpu". */
+  device?: Device;
 }
 
 function stream(opts: RandomOptions): [number, number] {
@@ -212,7 +216,9 @@ function nativeDraw(
   offset: number,
   low = 0,
   span = 1,
+  device: Device = "cpu",
 ): Tensor | undefined {
+  if (device === "cuda") return deviceOp("random")(kind, shape, dtype, seed, offset, low, span);
   if (dtype !== (kind === RandomKind.int ? "i32" : "f32")) return undefined;
   const kernel = nativeKernel<RandomKernel>("random");
   if (!kernel) return undefined;
@@ -234,7 +240,7 @@ export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
   const dtype = opts.dtype ?? "f32";
   const [seed, offset] = stream(opts);
   return (
-    nativeDraw(RandomKind.uniform, shape, dtype, seed, offset) ??
+    nativeDraw(RandomKind.uniform, shape, dtype, seed, offset, 0, 1, opts.device) ??
     fromF64(uniformValues(words(seed, offset, numel(shape)), dtype), shape, dtype)
   );
 }
@@ -253,7 +259,7 @@ export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
     throw new DTypeError(`randn needs a float dtype, got ${dtype}`);
   const [seed, offset] = stream(opts);
   return (
-    nativeDraw(RandomKind.normal, shape, dtype, seed, offset) ??
+    nativeDraw(RandomKind.normal, shape, dtype, seed, offset, 0, 1, opts.device) ??
     fromF64(normalValues(seed, offset, numel(shape)), shape, dtype)
   );
 }
@@ -271,7 +277,7 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
   const [seed, offset] = stream(opts);
   const dtype = opts.dtype ?? "i32";
   return (
-    nativeDraw(RandomKind.int, shape, dtype, seed, offset, low, high - low) ??
+    nativeDraw(RandomKind.int, shape, dtype, seed, offset, low, high - low, opts.device) ??
     fromF64(intValues(words(seed, offset, numel(shape)), low, high), shape, dtype)
   );
 }

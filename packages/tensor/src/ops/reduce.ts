@@ -1,5 +1,6 @@
 // Reductions over any set of axes: sum, mean, max, min, argmax, argmin (statistics such as
 // logsumexp, norm, variance live in reduce-stats.ts).
+import { deviceOp, onDevice } from "../backend/device.js";
 import { record } from "../autograd/tape.js";
 import { isFloat } from "../dtype.js";
 import { normAxis } from "../shape.js";
@@ -29,6 +30,7 @@ export type { Axes } from "./reduce-core.js";
  * ```
  */
 export function sum(x: Tensor, axes?: Axes, keepdims = false): Tensor {
+  if (onDevice(x)) return deviceOp("sum")(x, axes, keepdims);
   const p = plan(x, axes);
   const out = finish(reduceRaw(x, p, "sum", sumType(x.dtype)), p, keepdims);
   return recordReduce(out, x, p, (g) => g, []);
@@ -42,6 +44,7 @@ export function sum(x: Tensor, axes?: Axes, keepdims = false): Tensor {
  * ```
  */
 export function mean(x: Tensor, axes?: Axes, keepdims = false): Tensor {
+  if (onDevice(x)) return deviceOp("mean")(x, axes, keepdims);
   const p = plan(x, axes);
   const dtype = floatOf(x.dtype);
   const s = reduceRaw(x, p, "sum", "f64");
@@ -71,6 +74,7 @@ function extreme(x: Tensor, axes: Axes, keepdims: boolean, op: "max" | "min"): T
  * ```
  */
 export function max(x: Tensor, axes?: Axes, keepdims = false): Tensor {
+  if (onDevice(x)) return deviceOp("max")(x, axes, keepdims);
   return extreme(x, axes, keepdims, "max");
 }
 
@@ -82,6 +86,7 @@ export function max(x: Tensor, axes?: Axes, keepdims = false): Tensor {
  * ```
  */
 export function min(x: Tensor, axes?: Axes, keepdims = false): Tensor {
+  if (onDevice(x)) return deviceOp("min")(x, axes, keepdims);
   return extreme(x, axes, keepdims, "min");
 }
 
@@ -104,6 +109,7 @@ function argExtreme(
  * ```
  */
 export function argmax(x: Tensor, axis?: number, keepdims = false): Tensor {
+  if (onDevice(x)) return deviceOp("argmax")(x, axis, keepdims);
   return argExtreme(x, axis, keepdims, "argmax");
 }
 
@@ -115,6 +121,7 @@ export function argmax(x: Tensor, axis?: number, keepdims = false): Tensor {
  * ```
  */
 export function argmin(x: Tensor, axis?: number, keepdims = false): Tensor {
+  if (onDevice(x)) return deviceOp("argmin")(x, axis, keepdims);
   return argExtreme(x, axis, keepdims, "argmin");
 }
 

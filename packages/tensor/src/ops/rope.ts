@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import type { RopeKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -100,6 +101,7 @@ export function rope(
   opts: RopeOptions = {},
 ): Tensor {
   expectFloat("rope", x);
+  if (onDevice(x)) return deviceOp("rope")(x, positions, freqs, opts);
   const layout = opts.layout ?? "rotate-half";
   if (x.ndim < 2) throw new ShapeError(`rope needs x [..., seq, dim], got ${fmtShape(x.shape)}`);
   const seq = x.shape[x.ndim - 2]!;
@@ -143,7 +145,7 @@ interface RopePlan {
 }
 
 /** cos/sin of position * frequency, [positions.length, freqs.length] row-major. */
-function ropeAngles(
+export function ropeAngles(
   positions: Float64Array,
   freqs: ArrayLike<number>,
 ): { cos: Float64Array; sin: Float64Array } {
@@ -172,6 +174,12 @@ function applyRope(x: Tensor, cos: Float64Array, sin: Float64Array, plan: RopePl
     const s32 = Float32Array.from(sin);
     const src = x.data() as Float32Array;
     const { out, data } = f32Output(x.shape);
+    if (seq === 1 && lead > 0) {
+      // One token per block (decode): x is [rows, perRow heads, dim] with one angle row per
+      // row, the kernel's own layout, so a single call covers every head.
+      kernel(src, c32, s32, data, lead / perRow, perRow, dim, rotateHalf);
+      return out;
+    }
     for (let l = 0; l < lead; l++) {
       const a = Math.floor(l / perRow) * seq * half;
       kernel(

@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
 import type { SoftmaxKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -49,6 +50,7 @@ export function softmaxRowsF64(v: Float64Array, rows: number, cols: number, log:
 }
 
 function softmaxAlong(x: Tensor, axis: number, log: boolean): Tensor {
+  if (onDevice(x)) return deviceOp("softmaxAlong")(x, axis, log);
   expectFloat(log ? "logSoftmax" : "softmax", x);
   const ax = normAxis(axis, x.ndim);
   const last = x.ndim - 1;

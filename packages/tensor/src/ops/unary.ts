@@ -1,5 +1,6 @@
 // Unary elementwise ops. f32 inputs use the native "unary" kernel when the active backend has one;
 // everything else is computed in f64 and rounded once to the output dtype.
+import { deviceOp, onDevice } from "../backend/device.js";
 import { record } from "../autograd/tape.js";
 import { type UnaryKernel, UnaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
@@ -30,6 +31,7 @@ const sigmoidFn: Fn1 = (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (
  * sibling op modules (activations) that follow the same pattern.
  */
 export function unaryOp(x: Tensor, spec: UnarySpec): Tensor {
+  if (onDevice(x)) return deviceOp("unary")(x, spec);
   const dtype: DType = isFloat(x.dtype) || spec.keepsInt ? x.dtype : "f32";
   let out: Tensor | undefined;
   if (x.dtype === "f32" && spec.code !== undefined) {

@@ -1,3 +1,4 @@
+import { deviceOp, onDevice } from "../backend/device.js";
 import type { QMatmulKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { DTypeError, ShapeError } from "../errors.js";
@@ -74,6 +75,7 @@ export function qmatmulBlocks(
  * ```
  */
 export function qmatmul(x: Tensor, w: QTensor): Tensor {
+  if (onDevice(x)) return deviceOp("qmatmul")(x, w);
   if (!isGgmlFormat(w.format))
     throw new DTypeError(`qmatmul needs a q8_0 or q4_0 weight, got ${w.format}`);
   if (w.shape.length !== 2)

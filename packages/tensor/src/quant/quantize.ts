@@ -42,8 +42,10 @@ const AMAX_LIMIT: Readonly<Record<GgmlFormat, number>> = { q8_0: 65504 * 127, q4
  * ```
  */
 export function checkGgmlRange(values: Float32Array, format: GgmlFormat): void {
+  // The limit is read once: this scan runs on every qmatmul input, so the loop must stay tight.
+  const limit = AMAX_LIMIT[format];
   for (let i = 0; i < values.length; i++) {
-    if (!(Math.abs(values[i]!) <= AMAX_LIMIT[format])) {
+    if (!(Math.abs(values[i]!) <= limit)) {
       throw new ValueError(
         `cannot quantize ${values[i]} (element ${i}) to ${format}: its f16 scale would overflow`,
       );

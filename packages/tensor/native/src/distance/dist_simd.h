@@ -104,16 +104,18 @@ struct Space {
   explicit Space(const RowSet& s) : base(s.rows), stride(s.stride), dimPad(s.dimPad) {}
   const Row* row(uint32_t i) const { return reinterpret_cast<const Row*>(base + int64_t(i) * stride); }
   void prefetch(uint32_t i) const {
+    // The first 256 bytes: a whole row up to 64 f32 dims; longer rows stream after that.
     const char* p = reinterpret_cast<const char*>(base + int64_t(i) * stride);
-    __builtin_prefetch(p);
-    if (stride > 64) __builtin_prefetch(p + 64);
+    const int64_t lines = stride < 256 ? stride : 256;
+    for (int64_t o = 0; o < lines; o += 64) __builtin_prefetch(p + o);
   }
 
   template <class Q>
   float operator()(const Q* q, const Row* x) const {
     if constexpr (T == RowType::I8) {
       const int32_t s = i8Pad<M == DistMetric::L2>(q, x, dimPad);
-      return M == DistMetric::L2 ? float(s) * (1.0f / 16129.0f) : 1.0f - float(s) * (1.0f / 16129.0f);
+      // One integer subtraction and one correctly rounded division: identical on every ISA.
+      return M == DistMetric::L2 ? float(s) / 16129.0f : float(16129 - s) / 16129.0f;
     } else {
       return M == DistMetric::L2 ? l2Pad(q, x, dimPad) : 1.0f - dotPad(q, x, dimPad);
     }

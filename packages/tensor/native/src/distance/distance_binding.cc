@@ -16,11 +16,11 @@ Napi::Value DistanceRows(const Napi::CallbackInfo& info) {
   int64_t n = 0;
   xt::DistanceRowsArgs g{};
   g.set = rowSet(info, 0, K, &n);
-  const auto q = f32(info, 6, K, "q");
+  const auto q = f32a(info, 6, K, "q");
   g.dim = integer(info, 7, K, "dim", 1, g.set.dimPad);
   needLength(env, K, "q", q.length, g.dim);
   g.q = q.data;
-  const auto out = f32(info, 9, K, "out");
+  const auto out = f32a(info, 9, K, "out");
   if (absent(info, 8)) {
     g.count = n;
   } else {
@@ -42,20 +42,20 @@ Napi::Value KnnScan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   xt::KnnScanArgs g{};
   g.set = rowSet(info, 0, K, &g.n);
-  const auto queries = f32(info, 6, K, "queries");
+  const auto queries = f32a(info, 6, K, "queries");
   g.nq = integer(info, 7, K, "nq", 0, kMax);
   g.dim = integer(info, 8, K, "dim", 1, g.set.dimPad);
   g.k = integer(info, 9, K, "k", 1, 1 << 24);
   needLength(env, K, "queries", queries.length, mul(env, K, g.nq, g.dim));
   g.queries = queries.data;
   if (!absent(info, 10)) {
-    const auto allow = u8(info, 10, K, "allow");
+    const auto allow = u8a(info, 10, K, "allow");
     needLength(env, K, "allow", allow.length, (g.n + 7) / 8);
     g.allow = allow.data;
   }
   g.f64 = boolean(info, 11, K, "f64");
   const auto ids = u32(info, 12, K, "outIds");
-  const auto dist = f32(info, 13, K, "outDist");
+  const auto dist = f32a(info, 13, K, "outDist");
   needLength(env, K, "outIds", ids.length, mul(env, K, g.nq, g.k));
   needLength(env, K, "outDist", dist.length, mul(env, K, g.nq, g.k));
   g.outIds = ids.data;

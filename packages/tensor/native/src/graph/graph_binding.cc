@@ -30,7 +30,7 @@ xt::GraphView graphView(const Napi::CallbackInfo& info, const char* k) {
   g.maxDeg = integer(info, 7, k, "maxDeg", 1, 1 << 16);
   needLength(env, k, "adj", adj.length, mul(env, k, g.n, 1 + g.maxDeg));
   g.adj = adj.data;
-  g.levels = optional<uint8_t>(info, 8, k, "levels", g.n, &u8);
+  g.levels = optional<uint8_t>(info, 8, k, "levels", g.n, &u8a);
   g.upperDeg = integer(info, 11, k, "upperDeg", 0, 1 << 16);
   if (g.levels) {
     g.upperOff = optional<uint32_t>(info, 9, k, "upperOff", g.n, &u32);
@@ -38,7 +38,7 @@ xt::GraphView graphView(const Napi::CallbackInfo& info, const char* k) {
     g.upperAdj = up.data;
     g.upperLen = up.length;
   }
-  g.deleted = optional<uint8_t>(info, 12, k, "deleted", (g.n + 7) / 8, &u8);
+  g.deleted = optional<uint8_t>(info, 12, k, "deleted", (g.n + 7) / 8, &u8a);
   return g;
 }
 
@@ -55,7 +55,7 @@ Napi::Value GraphSearch(const Napi::CallbackInfo& info) {
   a.nEntries = entries.length;
   a.maxLevel = int32_t(integer(info, 14, K, "maxLevel", 0, 255));
   if (a.maxLevel > 0 && !a.g.levels) throwRange(env, "graphSearch: maxLevel > 0 needs levels");
-  const auto queries = f32(info, 15, K, "queries");
+  const auto queries = f32a(info, 15, K, "queries");
   a.nq = integer(info, 16, K, "nq", 0, kMax);
   a.dim = integer(info, 17, K, "dim", 1, a.g.set.dimPad);
   needLength(env, K, "queries", queries.length, mul(env, K, a.nq, a.dim));
@@ -64,9 +64,9 @@ Napi::Value GraphSearch(const Napi::CallbackInfo& info) {
   a.ef = std::max(a.k, integer(info, 19, K, "ef", 1, 1 << 24));
   a.epsilon = float(number(info, 20, K, "epsilon"));
   a.greedy = boolean(info, 21, K, "greedy");
-  a.allow = optional<uint8_t>(info, 22, K, "allow", (a.g.n + 7) / 8, &u8);
+  a.allow = optional<uint8_t>(info, 22, K, "allow", (a.g.n + 7) / 8, &u8a);
   const auto ids = u32(info, 23, K, "outIds");
-  const auto dist = f32(info, 24, K, "outDist");
+  const auto dist = f32a(info, 24, K, "outDist");
   needLength(env, K, "outIds", ids.length, mul(env, K, a.nq, a.k));
   needLength(env, K, "outDist", dist.length, mul(env, K, a.nq, a.k));
   a.outIds = ids.data;
@@ -108,7 +108,7 @@ Napi::Value PruneNeighbors(const Napi::CallbackInfo& info) {
   int64_t n = 0;
   a.set = rowSet(info, 0, K, &n);
   const auto ids = u32(info, 6, K, "ids");
-  const auto dist = f32(info, 7, K, "dist");
+  const auto dist = f32a(info, 7, K, "dist");
   needLength(env, K, "dist", dist.length, ids.length);
   for (int64_t i = 0; i < ids.length; i++)
     if (int64_t(ids.data[i]) >= n) throwRange(env, "pruneNeighbors: ids[" + std::to_string(i) + "] is out of range");
@@ -140,7 +140,7 @@ Napi::Value NNDescent(const Napi::CallbackInfo& info) {
   a.seed = uint64_t(integer(info, 10, K, "seed", 0, (int64_t{1} << 53)));
   if (!(a.rho > 0.0f && a.rho <= 1.0f)) throwRange(env, "nnDescent: rho must be in (0, 1]");
   const auto ids = u32(info, 11, K, "outIds");
-  const auto dist = f32(info, 12, K, "outDist");
+  const auto dist = f32a(info, 12, K, "outDist");
   needLength(env, K, "outIds", ids.length, mul(env, K, a.n, a.K));
   needLength(env, K, "outDist", dist.length, mul(env, K, a.n, a.K));
   const auto updates = f64(info, 13, K, "updates");
@@ -162,7 +162,7 @@ Napi::Value GraphDiversify(const Napi::CallbackInfo& info) {
   a.set = rowSet(info, 0, K, &a.n);
   a.K = integer(info, 6, K, "K", 1, 1024);
   const auto ids = u32(info, 7, K, "knnIds");
-  const auto dist = f32(info, 8, K, "knnDist");
+  const auto dist = f32a(info, 8, K, "knnDist");
   needLength(env, K, "knnIds", ids.length, mul(env, K, a.n, a.K));
   needLength(env, K, "knnDist", dist.length, mul(env, K, a.n, a.K));
   for (int64_t i = 0; i < a.n * a.K; i++)
@@ -187,7 +187,7 @@ Napi::Value GraphReach(const Napi::CallbackInfo& info) {
   const int64_t n = integer(info, 2, K, "n", 0, 0xFFFFFFFELL);
   needLength(env, K, "adj", adj.length, mul(env, K, n, 1 + maxDeg));
   const auto entries = u32(info, 3, K, "entries");
-  const auto mask = u8(info, 4, K, "outMask");
+  const auto mask = u8a(info, 4, K, "outMask");
   needLength(env, K, "outMask", mask.length, n);
   std::fill(mask.data, mask.data + n, uint8_t{0});
   std::deque<uint32_t> queue;
