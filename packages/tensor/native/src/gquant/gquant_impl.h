@@ -13,14 +13,6 @@
 
 namespace xt::XT_ISA {
 
-inline vf unfusedV(vf v) {
-  __asm__("" : "+v"(v));
-  return v;
-}
-inline float unfusedS(float v) {
-  __asm__("" : "+v"(v));
-  return v;
-}
 
 inline float stepF32(float v, int dir) {
   if (v == 0.0f) return dir > 0 ? 0x1p-149f : -0x1p-149f;
@@ -161,10 +153,10 @@ void groupDequantize(const GroupQuantArgs& a) {
       if (a.inner == 1) {
         for (; e + W <= a.g; e += W) {
           for (int i = 0; i < W; i++) codes[i] = code(e + i);
-          store(out + e, unfusedV(load(codes) * splat(s)) + splat(z));
+          store(out + e, unfused(load(codes) * splat(s)) + splat(z));
         }
       }
-      for (; e < a.g; e++) out[e * a.inner] = unfusedS(code(e) * s) + z;
+      for (; e < a.g; e++) out[e * a.inner] = unfused(code(e) * s) + z;
     }
   });
 }

@@ -27,11 +27,6 @@ inline vf roundAway(vf x) {
   const vf step = asFloat((asInt(x) & INT32_MIN) | asInt(splat(1.0f)));
   return vabs(x - t) >= splat(0.5f) ? t + step : t;
 }
-// Keeps a product from being fused with the next add (ggml rounds x * id before adding 8.5).
-inline vf rounded(vf v) {
-  __asm__("" : "+v"(v));
-  return v;
-}
 template <class V>
 inline V loadBytes(const void* p) {
   V v;
@@ -72,7 +67,7 @@ inline void quantizeQ4Block(const float* x, uint8_t* y) {
   const uint16_t h = f2h(d);
   std::memcpy(y, &h, 2);
   auto code = [&](const float* p) {
-    const vf c = vtrunc(rounded(load(p) * id) + splat(8.5f));
+    const vf c = vtrunc(unfused(load(p) * id) + splat(8.5f))  /* ggml rounds x * id before adding 8.5 */;
     return __builtin_convertvector(vmax(splat(0.0f), vmin(splat(15.0f), c)), vi);
   };
   for (int j = 0; j < kQBlock / 2; j += W) {

@@ -30,7 +30,7 @@ constexpr int W = 4;
 typedef float vf __attribute__((vector_size(W * 4)));
 typedef int32_t vi __attribute__((vector_size(W * 4)));
 typedef uint32_t vu __attribute__((vector_size(W * 4)));
-typedef double vd __attribute__((vector_size(W * 8)));
+typedef double vdh __attribute__((vector_size(W * 4)));  // W/2 doubles: one register, like vf
 
 inline vf load(const float* p) {
   vf v;
@@ -60,6 +60,20 @@ inline vf vmax(vf a, vf b) { return a > b ? a : b; }
 inline vf vabs(vf a) { return asFloat(asInt(a) & 0x7fffffff); }
 inline vi nanMask(vf a) { return a != a; }
 
+// Returns v through an empty asm, so the compiler cannot fuse the multiply that produced it with
+// the following add into an FMA: quantizers must round exactly as their js references do.
+template <class T>
+inline T unfused(T v) {
+#if defined(__x86_64__)
+  __asm__("" : "+v"(v));
+#elif defined(__aarch64__)
+  __asm__("" : "+w"(v));
+#else
+  __asm__("" : "+m"(v));
+#endif
+  return v;
+}
+
 inline vf vsqrt(vf a) {
 #if defined(__AVX512F__)
   return _mm512_sqrt_ps(a);
@@ -85,16 +99,54 @@ inline float hsum(vf v) {
   return s;
 }
 inline float hmax(vf v) {
+#if defined(__AVX512F__)
+  return _mm512_reduce_max_ps(v);
+#else
   float m = v[0];
   for (int i = 1; i < W; i++) m = v[i] > m ? v[i] : m;
   return m;
+#endif
 }
-inline double hsumd(vd v) {
-  double s = 0.0;
-  for (int i = 0; i < W; i++) s += v[i];
-  return s;
+
+// The two halves of v as register-sized f64 vectors.
+inline void widenHalves(vf v, vdh& lo, vdh& hi) {
+#if defined(__AVX512F__)
+  lo = __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), vdh);
+  hi = __builtin_convertvector(__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15), vdh);
+#elif defined(__AVX2__)
+  lo = __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), vdh);
+  hi = __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), vdh);
+#else
+  lo = __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1), vdh);
+  hi = __builtin_convertvector(__builtin_shufflevector(v, v, 2, 3), vdh);
+#endif
 }
-inline vd widen(vf v) { return __builtin_convertvector(v, vd); }
+
+// f64 sum of f32 vectors in two register-sized accumulators (a single W-double vector would be
+// twice the register width, and GCC keeps such a variable on the stack).
+struct SumD {
+  vdh lo{}, hi{};
+  void add(vf v) {
+    vdh a, b;
+    widenHalves(v, a, b);
+    lo += a, hi += b;
+  }
+  void addSquares(vf v) {
+    vdh a, b;
+    widenHalves(v, a, b);
+    lo += a * a, hi += b * b;
+  }
+  double total() const {
+    const vdh s = lo + hi;
+#if defined(__AVX512F__)
+    return _mm512_reduce_add_pd(s);
+#else
+    double t = 0.0;
+    for (int i = 0; i < W / 2; i++) t += s[i];
+    return t;
+#endif
+  }
+};
 
 inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
