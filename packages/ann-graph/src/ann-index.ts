@@ -24,14 +24,8 @@ import {
   type SearchOptions,
   type SearchResult,
 } from "./options.js";
-import {
-  buildAllowList,
-  finishResults,
-  prepareQueries,
-  runSearch,
-  type SearchView,
-  searchView,
-} from "./search.js";
+import { runQueries, searchOne } from "./query.js";
+import { buildAllowList, type SearchView, searchView } from "./search.js";
 import { growState, type IndexState } from "./state.js";
 import { indexStats } from "./stats.js";
 import {
@@ -225,31 +219,8 @@ export class AnnIndex {
     const s = this.live("search");
     const { data, n } = toRows(query, s.dim, "query");
     if (n !== 1) throw new RangeError(`search takes one query, got ${n} rows (use searchBatch)`);
-    const r = this.run(data, k, opts);
-    let count = 0;
-    while (count < k && r.labels[count] !== 0xffffffff) count++;
-    // Fresh arrays per call: returned as they are (or as views when fewer than k were found).
-    const out: SearchResult =
-      count === k
-        ? { labels: r.labels, distances: r.distances, count }
-        : { labels: r.labels.subarray(0, count), distances: r.distances.subarray(0, count), count };
-    if (r.info.trace)
-      out.trace = {
-        efEffective: r.info.ef,
-        hops: r.info.trace[0]!,
-        distanceEvals: r.info.trace[1]!,
-        visited: r.info.trace[2]!,
-        exact: false,
-      };
-    else if (opts.trace)
-      out.trace = {
-        efEffective: r.info.ef,
-        hops: 0,
-        distanceEvals: this.size,
-        visited: this.size,
-        exact: true,
-      };
-    return out;
+    this.view ??= searchView(s);
+    return searchOne(s, this.view, this.labelToId, data, k, opts, this.exactBelow());
   }
 
   /** k nearest of every query (row-major nq x k; missing = 0xFFFFFFFF / +Infinity). */
@@ -267,28 +238,11 @@ export class AnnIndex {
   }
 
   private run(data: Float32Array, k: number, opts: SearchOptions) {
-    const s = this.s;
-    if (!Number.isInteger(k) || k < 1)
-      throw new RangeError(`k must be a positive integer, got ${k}`);
-    if (opts.ef !== undefined && !(opts.ef >= 1))
-      throw new RangeError(`ef must be >= 1, got ${opts.ef}`);
-    checkFinite(data, s.dim, "query");
-    const prep = prepareQueries(s, data);
-    const f = opts.filter;
-    const allow =
-      f === undefined ? undefined : "bits" in f ? f : buildAllowList(s, this.labelToId, f);
-    this.view ??= searchView(s);
-    const r = runSearch(
-      s,
-      this.view,
-      prep.rows,
-      k,
-      opts,
-      allow,
-      this.opts.filterExactBelow ?? DEFAULTS.filterExactBelow,
-    );
-    finishResults(s, r, k, data, prep.norms);
-    return { labels: r.ids, distances: r.distances, info: r };
+    this.view ??= searchView(this.s);
+    return runQueries(this.s, this.view, this.labelToId, data, k, opts, this.exactBelow());
+  }
+  private exactBelow(): number {
+    return this.opts.filterExactBelow ?? DEFAULTS.filterExactBelow;
   }
 
   /** Promise form of search (runs synchronously on this thread in v1). */
@@ -349,6 +303,7 @@ export class AnnIndex {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.view = undefined;
     registry.unregister(this);
     this.labelToId.clear();
   }

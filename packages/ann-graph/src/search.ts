@@ -1,5 +1,5 @@
 // Query preparation, graph or exact search, label mapping and distance reporting.
-import { type GraphArrays, graphSearch, knnScan, readRow } from "@x/tensor";
+import { type GraphArrays, type GraphSearcher, graphSearch, knnScan, readRow } from "@x/tensor";
 import type { AllowList, BatchResult, SearchOptions } from "./options.js";
 import { graphOf, type IndexState } from "./state.js";
 import { liftQueries, normalizeRows } from "./vectors.js";
@@ -49,6 +49,8 @@ export function prepareQueries(
 export interface SearchView {
   graph: GraphArrays;
   entries: Uint32Array;
+  /** The bound single-query searcher, made on first use. */
+  searcher?: GraphSearcher;
 }
 
 /** A fresh SearchView of `s`. */

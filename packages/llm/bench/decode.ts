@@ -1,8 +1,8 @@
 // Prefill and decode throughput of a random-weight model with SmolLM2-135M's shapes: f32, q8_0
-// and q4_0 projections, and q4_0 with the LM head quantized too; single thread, medians. Every
-// engine is one entry of ENGINES; a baseline (e.g. node-llama-cpp on a GGUF of the same shapes)
-// is added to BASELINES and its ratio to the reference row is printed beside it.
-// Run: pnpm --filter @x/llm bench [--json] [--prompt=64] [--decode=32] [--runs=3] [--formats=f32,q8_0,q4_0,q4_0+head]
+// and q4_0 projections, and q4_0 with the LM head quantized too; one thread unless --threads,
+// medians. Every engine is one entry of ENGINES; a baseline (e.g. node-llama-cpp on a GGUF of the
+// same shapes) is added to BASELINES and its ratio to the reference row is printed beside it.
+// Run: pnpm --filter @x/llm bench [--json] [--prompt=64] [--decode=32] [--runs=3] [--threads=1] [--formats=f32,q8_0,q4_0,q4_0+head]
 import { backendInfo, setNumThreads, Tensor } from "@x/tensor";
 import { fullCache, LlamaModel, makeConfig } from "../src/index.js";
 import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
@@ -10,7 +10,7 @@ import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
 const flags = parseFlags();
 if (flags.help) {
   console.log(
-    "usage: tsx bench/decode.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--formats=f32,q8_0,q4_0,q4_0+head]",
+    "usage: tsx bench/decode.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--threads=N] [--formats=f32,q8_0,q4_0,q4_0+head]",
   );
   process.exit(0);
 }
@@ -19,7 +19,7 @@ const DECODE = Number(flags.values.decode ?? 32);
 const RUNS = Number(flags.values.runs ?? 3);
 const FORMATS = (flags.values.formats ?? "f32,q8_0,q4_0,q4_0+head").split(",");
 
-setNumThreads(1);
+setNumThreads(Number(flags.values.threads ?? 1));
 const config = makeConfig({
   vocabSize: 49152,
   hiddenSize: 576,

@@ -1,6 +1,7 @@
 // Subpath `@x/llm/kv`: the KV-cache protocol (types, version, error) and the full cache, for
 // cache implementations that want nothing else from @x/llm.
 
+export { type DeviceCacheConfig, DeviceStore, deviceCache } from "./cache/device-cache.js";
 export { checkKVShape, type FullCacheConfig, fullCache } from "./cache/full-cache.js";
 export { type FullCacheDType, FullStore } from "./cache/full-store.js";
 export { LayeredCache } from "./cache/model-cache.js";

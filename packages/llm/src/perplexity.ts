@@ -1,6 +1,6 @@
 // Perplexity over a long token sequence with a sliding window (the transformers recipe):
 // each window re-reads up to `window` tokens of context but scores only tokens not scored before.
-import { noGrad, Tensor } from "@x/tensor";
+import { noGrad, Tensor, tidy } from "@x/tensor";
 import { UsageError } from "./errors.js";
 import type { CausalLM } from "./protocols.js";
 import { causalLmLoss } from "./train/loss.js";
@@ -57,12 +57,16 @@ export function perplexity(
       const labels = Int32Array.from(ids);
       const fresh = end - prevEnd; // the last `fresh` tokens were not scored before
       labels.fill(-100, 0, ids.length - fresh);
-      const logits = model.forward({ inputIds: Tensor.wrap(ids, [1, ids.length], "i32") });
       const scored = labels.slice(1).filter((x) => x !== -100).length;
+      // tidy frees a device window's activations at once (a no-op scope on the CPU).
+      const loss = tidy(() => {
+        const logits = model.forward({ inputIds: Tensor.wrap(ids, [1, ids.length], "i32") });
+        if (scored === 0) return 0;
+        const lab = Tensor.wrap(labels, [1, labels.length], "i32");
+        return causalLmLoss(logits, lab, { reduction: "sum" }).item();
+      });
       if (scored > 0) {
-        sum += causalLmLoss(logits, Tensor.wrap(labels, [1, labels.length], "i32"), {
-          reduction: "sum",
-        }).item();
+        sum += loss;
         count += scored;
       }
       windows++;

@@ -16,9 +16,16 @@ fi
 echo "cublas: $X_TENSOR_CUBLAS" | tee -a "$OUT/gpu.txt"
 echo "== test:cuda"
 node packages/tensor-cuda/scripts/test-cuda.mjs 2>&1 | tee "$OUT/test-cuda.log"
-echo "== gemm"
-node packages/tensor-cuda/bench/gemm.mjs 2>&1 | tee "$OUT/gemm-x.jsonl"
-python3 packages/tensor-cuda/bench/gemm_torch.py 2>&1 | tee "$OUT/gemm-torch.jsonl"
-node packages/tensor-cuda/bench/compare.mjs "$OUT/gemm-x.jsonl" "$OUT/gemm-torch.jsonl" | tee "$OUT/gemm.md"
+if [ -z "${X_SKIP_GEMM:-}" ]; then
+  echo "== gemm"
+  node packages/tensor-cuda/bench/gemm.mjs 2>&1 | tee "$OUT/gemm-x.jsonl"
+  python3 packages/tensor-cuda/bench/gemm_torch.py 2>&1 | tee "$OUT/gemm-torch.jsonl"
+  node packages/tensor-cuda/bench/compare.mjs "$OUT/gemm-x.jsonl" "$OUT/gemm-torch.jsonl" | tee "$OUT/gemm.md"
+fi
+if [ -f packages/tensor-cuda/build/llm-bench.mjs ]; then
+  echo "== llm bench (x-llm on cuda, then transformers/PyTorch on the same weights and shapes)"
+  X_TENSOR_CUDA_ADDON=$PWD/packages/tensor-cuda/build/x_tensor_cuda.node node packages/tensor-cuda/build/llm-bench.mjs /tmp/x-llm-smol 2>&1 | tee "$OUT/llm-x.jsonl"
+  PYTHONUNBUFFERED=1 python3 packages/tensor-cuda/bench/llm_torch.py /tmp/x-llm-smol 2>&1 | tee "$OUT/llm-torch.jsonl"
+fi
 for f in packages/tensor-cuda/bench/extra*.sh; do [ -f "$f" ] && bash "$f" 2>&1 | tee "$OUT/extra.log"; done
 true

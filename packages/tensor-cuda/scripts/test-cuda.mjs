@@ -7,9 +7,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const files = readdirSync(join(root, "test"))
-  .filter((f) => f.endsWith(".test.mjs"))
-  .map((f) => join(root, "test", f));
+// test/*.test.mjs, plus @x/llm's GPU tests bundled into build/ by scripts/bundle-llm.mjs.
+const files = ["test", "build"].flatMap((dir) =>
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith(".test.mjs"))
+    .map((f) => join(root, dir, f)),
+);
 const env = {
   ...process.env,
   X_TENSOR_BACKEND: process.env.X_TENSOR_BACKEND ?? "js", // the oracle the cuda results are compared with

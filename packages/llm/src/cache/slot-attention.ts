@@ -30,6 +30,13 @@ export interface RowAttendResult {
   probs: Tensor | undefined;
 }
 
+// Gathered keys and values live only for one attention call (attend() refuses to run under
+// grad, so nothing keeps them), so each decode step reuses these buffers instead of allocating.
+const scratch = {
+  f32: { k: new Float32Array(0), v: new Float32Array(0) },
+  f16: { k: new Uint16Array(0), v: new Uint16Array(0) },
+};
+
 function gatherHeads(
   heads: readonly HeadSlots[],
   count: number,
@@ -38,10 +45,16 @@ function gatherHeads(
   which: "k" | "v",
 ): Tensor {
   const size = heads.length * count * d;
-  const data = dtype === "f32" ? new Float32Array(size) : new Uint16Array(size);
-  heads.forEach((h, i) => {
-    data.set(h[which].subarray(0, count * d) as never, i * count * d);
-  });
+  const bufs = scratch[dtype];
+  if (bufs[which].length < size) {
+    // Grow geometrically: the context grows one token per step.
+    const cap = Math.max(size, 2 * bufs[which].length);
+    (bufs as Record<"k" | "v", Float32Array | Uint16Array>)[which] =
+      dtype === "f32" ? new Float32Array(cap) : new Uint16Array(cap);
+  }
+  const data = bufs[which].subarray(0, size);
+  for (let i = 0; i < heads.length; i++)
+    data.set(heads[i]![which].subarray(0, count * d) as never, i * count * d);
   return Tensor.wrap(data, [1, heads.length, count, d], dtype);
 }
 

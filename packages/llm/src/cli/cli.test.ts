@@ -75,6 +75,37 @@ describe("x-llm", () => {
     expect(human.out).toMatch(/llama, .* parameters/);
   });
 
+  it("--device cuda without a GPU falls back to cpu with one warning; auto is silent", async () => {
+    const base = await run("generate", modelDir, "--prompt", "hello world", "-n", "4", "--json");
+    const cuda = await run(
+      "generate",
+      modelDir,
+      "--prompt",
+      "hello world",
+      "-n",
+      "4",
+      "--json",
+      "--device",
+      "cuda",
+    );
+    expect(cuda.code).toBe(0);
+    expect(JSON.parse(cuda.out).tokens).toEqual(JSON.parse(base.out).tokens);
+    expect(cuda.err.match(/warning: cuda unavailable/g)).toHaveLength(1);
+    const auto = await run(
+      "generate",
+      modelDir,
+      "--prompt",
+      "hello world",
+      "-n",
+      "4",
+      "--json",
+      "--device",
+      "auto",
+    );
+    expect(auto.err).not.toMatch(/cuda unavailable/);
+    expect((await run("generate", modelDir, "--prompt", "x", "--device", "tpu")).code).toBe(2);
+  });
+
   it("generates greedily, streams the same text, and reports throughput", async () => {
     const want = (
       await complete(model, tok.encode("hello world"), { maxNewTokens: 6, stopTokens: [267, 0] })

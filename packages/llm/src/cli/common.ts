@@ -1,7 +1,7 @@
 // Helpers shared by the x-llm commands: model paths, output in human or JSON form.
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { setNumThreads } from "@x/tensor";
+import { cudaStatus, setNumThreads } from "@x/tensor";
 import { UsageError } from "../errors.js";
 import type { ParsedArgs } from "./args.js";
 import type { CliIO } from "./io.js";
@@ -41,6 +41,26 @@ export function requireModelDir(dir: string, command: string): void {
 export function applyThreads(args: ParsedArgs): void {
   const n = args.flags.threads as number | undefined;
   if (n !== undefined) setNumThreads(n);
+}
+
+/**
+ * The device of --device (cpu, cuda or auto; default cpu). Without a usable GPU, cuda falls back
+ * to cpu with one warning line on stderr saying why; auto falls back silently.
+ */
+export function deviceFlag(
+  flags: Record<string, unknown>,
+  command: string,
+  io: CliIO,
+): "cpu" | "cuda" {
+  const want = (flags.device as string | undefined) ?? "cpu";
+  if (want !== "cpu" && want !== "cuda" && want !== "auto")
+    throw new UsageError(`${command}: --device must be cpu, cuda or auto, got ${want}`);
+  if (want === "cpu") return "cpu";
+  const s = cudaStatus();
+  if (s.available) return "cuda";
+  if (want === "cuda")
+    io.stderr(`x-llm ${command}: warning: cuda unavailable (${s.reason}); running on cpu\n`);
+  return "cpu";
 }
 
 /** Writes `result` as JSON with --json, else the human text (when any). */

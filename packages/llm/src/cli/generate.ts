@@ -9,7 +9,7 @@ import { StopStringMatcher } from "../tokenizer/stop-strings.js";
 import { StreamDecoder } from "../tokenizer/stream-decoder.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
-import { applyThreads, type Command, output, requireModelDir } from "./common.js";
+import { applyThreads, type Command, deviceFlag, output, requireModelDir } from "./common.js";
 
 const spec: CommandSpec = {
   name: "generate",
@@ -42,6 +42,10 @@ const spec: CommandSpec = {
     },
     quantize: { type: "string", help: "quantize projections while loading: q8_0 or q4_0" },
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
+    device: {
+      type: "string",
+      help: "cpu (default), cuda or auto; cuda without a GPU falls back to cpu with a warning",
+    },
     chat: { type: "boolean", help: "wrap the prompt in the model's chat template as a user turn" },
     system: { type: "string", help: "system message for --chat" },
   },
@@ -91,7 +95,10 @@ export const generate: Command = {
     requireModelDir(dir, "generate");
     applyThreads(args);
     const tok = loadTokenizer(dir);
-    const model = await loadModel(dir, q ? { quantize: q } : {});
+    const model = await loadModel(dir, {
+      ...(q ? { quantize: q } : {}),
+      device: deviceFlag(f, "generate", io),
+    });
     let ids: number[];
     if (f.chat) {
       const messages = [

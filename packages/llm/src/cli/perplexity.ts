@@ -5,7 +5,7 @@ import { loadModel } from "../io/load.js";
 import { perplexity as evaluate } from "../perplexity.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec } from "./args.js";
-import { applyThreads, type Command, output, requireModelDir } from "./common.js";
+import { applyThreads, type Command, deviceFlag, output, requireModelDir } from "./common.js";
 import { Progress } from "./io.js";
 
 const spec: CommandSpec = {
@@ -20,6 +20,10 @@ const spec: CommandSpec = {
     stride: { type: "integer", min: 1, help: "tokens between window starts (default: window / 2)" },
     quantize: { type: "string", help: "quantize projections while loading: q8_0 or q4_0" },
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
+    device: {
+      type: "string",
+      help: "cpu (default), cuda or auto; cuda without a GPU falls back to cpu with a warning",
+    },
   },
   examples: [
     "x-llm perplexity ./SmolLM2-135M --file moby-dick.txt --window 512 --stride 256",
@@ -41,7 +45,10 @@ export const perplexity: Command = {
     requireModelDir(dir, "perplexity");
     applyThreads(args);
     const tok = loadTokenizer(dir);
-    const model = await loadModel(dir, q ? { quantize: q } : {});
+    const model = await loadModel(dir, {
+      ...(q ? { quantize: q } : {}),
+      device: deviceFlag(f, "perplexity", io),
+    });
     const ids = tok.encode(fs.readFileSync(f.file, "utf8"));
     const window =
       (f.window as number | undefined) ?? Math.min(model.config.maxPositionEmbeddings, 512);

@@ -7,7 +7,7 @@ import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import { formatProgress } from "../train/progress.js";
 import { train as runTraining } from "../train/train.js";
 import type { CommandSpec } from "./args.js";
-import { applyThreads, type Command, output, requireModelDir } from "./common.js";
+import { applyThreads, type Command, deviceFlag, output, requireModelDir } from "./common.js";
 
 const TOKENIZER_FILES = [
   "tokenizer.json",
@@ -41,6 +41,10 @@ const spec: CommandSpec = {
     resume: { type: "boolean", help: "continue from out/checkpoints when present" },
     "save-dtype": { type: "string", help: "dtype of out/final: f32 (default), f16 or bf16" },
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
+    device: {
+      type: "string",
+      help: "cpu (default), cuda or auto; cuda without a GPU falls back to cpu with a warning",
+    },
   },
   examples: [
     "x-llm train ./SmolLM2-135M --data moby-dick.txt --steps 200 --out runs/moby --seq-len 256 --batch-size 4",
@@ -81,6 +85,7 @@ export const train: Command = {
     const t0 = performance.now();
     const r = await runTraining({
       model: dir,
+      device: deviceFlag(f, "train", io),
       data: docs,
       outDir: f.out,
       seqLen,

@@ -1,8 +1,10 @@
 // Autoregressive generation: per-sequence prefill, then batched decode over one cache per
 // sequence (no padding), streamed as an async iterator that yields to the event loop per step.
-import { rand, Tensor } from "@x/tensor";
+import { rand, Tensor, tidy } from "@x/tensor";
+import { deviceCache } from "../cache/device-cache.js";
 import { fullCache } from "../cache/full-cache.js";
 import { UsageError } from "../errors.js";
+import { modelDevice } from "../model/device.js";
 import type { LlamaModel } from "../model/llama.js";
 import type { KVCache, KVCacheFactory } from "../protocols.js";
 import { checkSampling, chooseToken, type SamplingOptions } from "./sampling.js";
@@ -91,7 +93,11 @@ export async function* generate(
   if (seeds && seeds.length !== seqs.length)
     throw new UsageError(`generate: ${seeds.length} seeds for ${seqs.length} prompts`);
   const stop = new Set(opts.stopTokens ?? model.config.eosTokenIds);
-  const factory = opts.cache ?? fullCache();
+  const onCpu = modelDevice(model) === "cpu";
+  const factory = opts.cache ?? (onCpu ? fullCache() : deviceCache());
+  // On a device, each step's activations are freed at once and only the logits come back.
+  const logitsOf = (f: () => Tensor): Float32Array =>
+    onCpu ? (f().data() as Float32Array) : tidy(() => f().toHost().data() as Float32Array);
   const caches: KVCache[] = [];
   const history = seqs.map((s) => [...s]);
   const produced = seqs.map(() => [] as number[]);
@@ -100,12 +106,15 @@ export async function* generate(
     for (const s of seqs) {
       const cache = model.createCache(factory, { batch: 1 });
       caches.push(cache);
-      const logits = model.forward({
-        inputIds: Tensor.from(s, [1, s.length], "i32"),
-        cache,
-        logitsFor: "last",
-      });
-      last.push(logits.data() as Float32Array);
+      last.push(
+        logitsOf(() =>
+          model.forward({
+            inputIds: Tensor.from(s, [1, s.length], "i32"),
+            cache,
+            logitsFor: "last",
+          }),
+        ),
+      );
     }
     let active = seqs.map((_, i) => i);
     if (maxNew === 0) return;
@@ -147,12 +156,9 @@ export async function* generate(
         [active.length, 1],
         "i32",
       );
-      const logits = model.forward({
-        inputIds: ids,
-        cache: active.map((i) => caches[i]!),
-        logitsFor: "last",
-      });
-      const data = logits.data() as Float32Array;
+      const data = logitsOf(() =>
+        model.forward({ inputIds: ids, cache: active.map((i) => caches[i]!), logitsFor: "last" }),
+      );
       const v = model.config.vocabSize;
       last.length = 0;
       for (let k = 0; k < active.length; k++) last.push(data.subarray(k * v, (k + 1) * v));

@@ -1,9 +1,10 @@
 // loadModel: a local Hugging Face folder (config.json + safetensors, sharded or not) -> LlamaModel.
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { DeviceError, openCheckpoint, type QTensor, quantize, type Tensor } from "@x/tensor";
+import { openCheckpoint, type QTensor, quantize, type Tensor } from "@x/tensor";
 import { type LlamaConfig, parseConfig } from "../config.js";
 import { ConfigError, UsageError, WeightsError } from "../errors.js";
+import { type ModelDevice, moveModel, pickDevice } from "../model/device.js";
 import { LlamaModel, type WeightQuantization } from "../model/llama.js";
 import { parameterShapes } from "../model/parameters.js";
 
@@ -15,8 +16,12 @@ export interface LoadOptions {
   quantize?: WeightQuantization;
   /** Also quantize the LM head (a quantized copy when tied; needs `quantize`). Default false. */
   quantizeHead?: boolean;
-  /** Only "cpu" for now. */
-  device?: "cpu";
+  /**
+   * Where the dense weights live: "cpu" (default), "cuda" (quantized projections run the cuda
+   * qmatmul), or "auto" (cuda when usable). Without a usable GPU, "cuda" falls back to the CPU
+   * with one warning.
+   */
+  device?: ModelDevice;
 }
 
 function readJson(path: string, field: string): unknown {
@@ -59,10 +64,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ll
     throw new UsageError(
       `loadModel: dtype ${String(opts.dtype)} is not supported yet (only "f32")`,
     );
-  if (opts.device !== undefined && opts.device !== "cpu")
-    throw new DeviceError(
-      `loadModel: device ${String(opts.device)} is not supported yet (only "cpu")`,
-    );
+  const device = pickDevice(opts.device);
   if (opts.quantize !== undefined && opts.quantize !== "q8_0" && opts.quantize !== "q4_0") {
     throw new UsageError(
       `loadModel: quantize must be "q8_0" or "q4_0", got ${String(opts.quantize)}`,
@@ -88,6 +90,7 @@ export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<Ll
     throw new UsageError("loadModel: quantizeHead needs quantize");
   let model = new LlamaModel(config, weights);
   if (opts.quantizeHead) model = model.quantize(opts.quantize!, { head: true });
+  if (device !== "cpu") model = moveModel(model, device);
   const gen = join(dir, "generation_config.json");
   if (fs.existsSync(gen))
     model.generationConfig = readJson(gen, "generation_config.json") as Record<string, unknown>;

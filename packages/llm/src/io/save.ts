@@ -44,7 +44,7 @@ export function saveModel(model: LlamaModel, dir: string, opts: SaveOptions = {}
   }
   const tensors: Record<string, Tensor> = {};
   for (const [name, t] of Object.entries(model.params))
-    tensors[name] = dtype === "f32" ? t : cast(t, dtype);
+    tensors[name] = dtype === "f32" ? t.toHost() : cast(t.toHost(), dtype);
   fs.mkdirSync(dir, { recursive: true });
   saveCheckpoint(dir, tensors, {
     metadata: { format: "pt" },

@@ -2,6 +2,8 @@
 import { add, cat, rmsNorm, rope, scaledDotProductAttention, swiglu, type Tensor } from "@x/tensor";
 import type { LlamaConfig } from "../config.js";
 import type { ForwardHooks, KVCache, KVCacheLayer, LinearOp, LinearWeight } from "../protocols.js";
+import type { FusedLayer, FusedProjection } from "./fused.js";
+import { quantLinear } from "./linear.js";
 import { windowMask } from "./masks.js";
 
 /** What a layer needs from its model for one forward call. */
@@ -16,11 +18,53 @@ export interface LayerContext {
   positions: Tensor;
   cache: KVCache | readonly KVCache[] | undefined;
   hooks: ForwardHooks | undefined;
+  /** Fused quantized projections per layer; undefined when a custom linear op must see each one. */
+  fused: readonly FusedLayer[] | undefined;
 }
 
-function project(ctx: LayerContext, x: Tensor, name: string): Tensor {
-  return ctx.linear(x, ctx.weight(`${name}.weight`), ctx.bias(`${name}.bias`), name);
+/** HF names of one layer's module: `name`, `name.weight`, `name.bias`. */
+interface ModuleNames {
+  name: string;
+  weight: string;
+  bias: string;
 }
+
+// Built once per (layer, module): a fresh template string per lookup would be hashed anew on
+// every access to the weight records, hundreds of times per decoded token.
+const moduleNames: Record<string, ModuleNames[]> = {};
+function names(l: number, module: string): ModuleNames {
+  const byLayer = (moduleNames[module] ??= []);
+  let n = byLayer[l];
+  if (!n) {
+    const name = `model.layers.${l}.${module}`;
+    n = byLayer[l] = { name, weight: `${name}.weight`, bias: `${name}.bias` };
+  }
+  return n;
+}
+
+function project(ctx: LayerContext, x: Tensor, l: number, module: string): Tensor {
+  const n = names(l, module);
+  return ctx.linear(x, ctx.weight(n.weight), ctx.bias(n.bias), n.name);
+}
+
+/** Layer l's fused group when every part is still the model's own weight, without bias. */
+function fusedGroup(
+  ctx: LayerContext,
+  l: number,
+  group: keyof FusedLayer,
+  projections: readonly string[],
+): FusedProjection | undefined {
+  const f = ctx.fused?.[l]?.[group];
+  if (!f) return undefined;
+  const own = f.parts.every((w, i) => {
+    const n = names(l, projections[i]!);
+    return ctx.weight(n.weight) === w && ctx.bias(n.bias) === undefined;
+  });
+  return own ? f : undefined;
+}
+
+const QKV = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"];
+const GATE_UP = ["mlp.gate_proj", "mlp.up_proj"];
 
 /** [B, T, H*D] -> [B, H, T, D] */
 function heads(t: Tensor, h: number, d: number): Tensor {
@@ -83,20 +127,48 @@ function attention(ctx: LayerContext, l: number, qk: Qk, v: Tensor): Tensor {
  */
 export function decoderLayer(ctx: LayerContext, l: number, h: Tensor): Tensor {
   const { cfg } = ctx;
-  const p = `model.layers.${l}.`;
   const [b, t] = h.shape as [number, number];
-  const x = rmsNorm(h, ctx.norm(`${p}input_layernorm.weight`), cfg.rmsNormEps);
-  const qRaw = heads(project(ctx, x, `${p}self_attn.q_proj`), cfg.numHeads, cfg.headDim);
-  const kRaw = heads(project(ctx, x, `${p}self_attn.k_proj`), cfg.numKvHeads, cfg.headDim);
-  const v = heads(project(ctx, x, `${p}self_attn.v_proj`), cfg.numKvHeads, cfg.headDim);
-  const q = rope(qRaw, ctx.positions, ctx.freqs);
-  let k = rope(kRaw, ctx.positions, ctx.freqs);
-  k = ctx.hooks?.postRopeKeys?.(l, k) ?? k;
-  const att = attention(ctx, l, { q, k, qRaw, kRaw }, v)
+  const x = rmsNorm(h, ctx.norm(names(l, "input_layernorm").weight), cfg.rmsNormEps);
+  const { qk, v } = queriesKeysValues(ctx, l, x);
+  qk.k = ctx.hooks?.postRopeKeys?.(l, qk.k) ?? qk.k;
+  const att = attention(ctx, l, qk, v)
     .transpose(1, 2)
     .reshape([b, t, cfg.numHeads * cfg.headDim]);
-  const h1 = add(h, project(ctx, att, `${p}self_attn.o_proj`));
-  const y = rmsNorm(h1, ctx.norm(`${p}post_attention_layernorm.weight`), cfg.rmsNormEps);
-  const gated = swiglu(project(ctx, y, `${p}mlp.gate_proj`), project(ctx, y, `${p}mlp.up_proj`));
-  return add(h1, project(ctx, gated, `${p}mlp.down_proj`));
+  const h1 = add(h, project(ctx, att, l, "self_attn.o_proj"));
+  const y = rmsNorm(h1, ctx.norm(names(l, "post_attention_layernorm").weight), cfg.rmsNormEps);
+  const gateUp = fusedGroup(ctx, l, "gateUp", GATE_UP);
+  let gated: Tensor;
+  if (gateUp) {
+    const both = quantLinear(y, gateUp.weight);
+    const n = cfg.intermediateSize;
+    gated = swiglu(both.slice(2, 0, n), both.slice(2, n, 2 * n));
+  } else {
+    gated = swiglu(project(ctx, y, l, "mlp.gate_proj"), project(ctx, y, l, "mlp.up_proj"));
+  }
+  return add(h1, project(ctx, gated, l, "mlp.down_proj"));
+}
+
+/** Projects x to q, k (before and after RoPE) and v, [B, H, T, D] each. */
+function queriesKeysValues(ctx: LayerContext, l: number, x: Tensor): { qk: Qk; v: Tensor } {
+  const { cfg } = ctx;
+  const [hq, hkv, d] = [cfg.numHeads, cfg.numKvHeads, cfg.headDim];
+  const qkv = fusedGroup(ctx, l, "qkv", QKV);
+  if (!qkv) {
+    const qRaw = heads(project(ctx, x, l, "self_attn.q_proj"), hq, d);
+    const kRaw = heads(project(ctx, x, l, "self_attn.k_proj"), hkv, d);
+    const v = heads(project(ctx, x, l, "self_attn.v_proj"), hkv, d);
+    const q = rope(qRaw, ctx.positions, ctx.freqs);
+    const k = rope(kRaw, ctx.positions, ctx.freqs);
+    return { qk: { q, k, qRaw, kRaw }, v };
+  }
+  // One matmul for all heads, then one RoPE over the q and k heads together.
+  const all = heads(quantLinear(x, qkv.weight), hq + 2 * hkv, d);
+  const rotated = rope(all.slice(1, 0, hq + hkv), ctx.positions, ctx.freqs);
+  const qk = {
+    q: rotated.slice(1, 0, hq),
+    k: rotated.slice(1, hq, hq + hkv),
+    qRaw: all.slice(1, 0, hq),
+    kRaw: all.slice(1, hq, hq + hkv),
+  };
+  return { qk, v: all.slice(1, hq + hkv) };
 }

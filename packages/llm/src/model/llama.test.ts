@@ -227,6 +227,33 @@ describe("LlamaModel", () => {
     expect(grads.toArray().some((g) => g !== 0)).toBe(true);
   });
 
+  it("fused quantized q/k/v and gate/up give the per-projection logits, with and without cache", () => {
+    for (const format of ["q8_0", "q4_0"] as const) {
+      const q = tinyModel().quantize(format);
+      // A custom linear op sees every projection, so it turns the fused path off.
+      const perProjection: LinearOp = (x, w, b, n) => defaultLinear(x, w, b, n);
+      const run = (op?: LinearOp) => {
+        q.setLinearOp(op);
+        const cache = q.createCache(fullCache());
+        const steps = [q.forward({ inputIds: ids(tokens.slice(0, 6)), cache })];
+        for (let t = 6; t < tokens.length; t++)
+          steps.push(q.forward({ inputIds: ids([tokens[t]!]), cache }));
+        return [q.forward({ inputIds: ids(tokens) }), cat(steps, 1)];
+      };
+      const [fullRef, stepsRef] = run(perProjection);
+      const [full, steps] = run();
+      expect(rel(full!, fullRef!)).toBeLessThan(1e-6);
+      expect(rel(steps!, stepsRef!)).toBeLessThan(1e-6);
+      // A dense override in params must win over the fused weights.
+      const name = "model.layers.0.self_attn.k_proj.weight";
+      const params = { ...q.params, [name]: dequantize(q.quantized[name]!) };
+      const over = q.forward({ inputIds: ids(tokens), params });
+      q.setLinearOp(perProjection);
+      expect(rel(over, q.forward({ inputIds: ids(tokens), params }))).toBeLessThan(1e-6);
+      q.setLinearOp();
+    }
+  });
+
   it("validates weights and inputs with typed errors", () => {
     const model = tinyModel();
     const { "model.norm.weight": _, ...rest } = model.params;

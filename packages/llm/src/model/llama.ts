@@ -20,6 +20,7 @@ import type {
   LinearWeight,
 } from "../protocols.js";
 import { decoderLayer } from "./decoder-layer.js";
+import { type FusedLayer, fuseQuantized } from "./fused.js";
 import { defaultLinear } from "./linear.js";
 import { LAYER_PROJECTIONS, parameterShapes } from "./parameters.js";
 import { positionsFor } from "./positions.js";
@@ -49,6 +50,7 @@ export class LlamaModel implements CausalLM {
   generationConfig: Record<string, unknown> | undefined;
   private linearOp: LinearOp = defaultLinear;
   private readonly freqs: Float64Array;
+  private readonly fused: readonly FusedLayer[];
 
   /** Checks every tensor against the config (missing, unexpected or mis-shaped is a WeightsError). */
   constructor(config: LlamaConfig, weights: Readonly<Record<string, Tensor | QTensor>>) {
@@ -88,6 +90,7 @@ export class LlamaModel implements CausalLM {
       throw new WeightsError(name, "is not a parameter of this config");
     }
     this.params = params;
+    this.fused = fuseQuantized(quantized, config.numLayers);
     this.quantized = quantized;
     this.freqs = ropeFrequencies({
       dim: config.headDim,
@@ -246,6 +249,7 @@ export class LlamaModel implements CausalLM {
       positions,
       cache: opts.cache,
       hooks: opts.hooks,
+      fused: this.linearOp === defaultLinear ? this.fused : undefined,
     };
     for (let l = 0; l < cfg.numLayers; l++) h = decoderLayer(ctx, l, h);
     if (opts.logitsFor === "last" && t > 1) h = h.slice(1, t - 1, t);

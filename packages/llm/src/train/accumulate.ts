@@ -1,7 +1,7 @@
 // Gradient accumulation over micro-batches. Each micro-batch's loss is a *sum* over its targets;
 // the accumulated sum is divided once by the step's total target count, so k micro-batches give
 // the gradient of one big batch's mean loss (equal up to f32 summation order).
-import { Tensor, valueAndGrad } from "@x/tensor";
+import { add, mul, Tensor, tidy, valueAndGrad } from "@x/tensor";
 import type { CausalLM } from "../protocols.js";
 import { TrainingError } from "./errors.js";
 import { type TokenBatch, tokenLoss } from "./loss.js";
@@ -64,18 +64,28 @@ export function accumulateGradients(
     tokenLoss(model, batch, { params: { ...all, ...chosen }, reduction: "sum" }),
   );
   const acc = new Map<string, Float32Array>();
+  const dev = new Map<string, Tensor>();
   let lossSum = 0;
   let targets = 0;
   let tokens = 0;
   batches.forEach((batch, k) => {
     opts.onMicroBatch?.(batch, k);
     const chosen = Object.fromEntries(names.map((n) => [n, all[n]!]));
-    const { value, grads } = vg(chosen, batch);
+    const onDevice = chosen[names[0]!]?.device !== "cpu";
+    const { value, grads } = onDevice ? tidy(() => vg(chosen, batch)) : vg(chosen, batch);
     lossSum += value.item();
     targets += countTargets(batch);
     tokens += batch.inputIds.size;
     for (const n of names) {
-      const g = (grads as Record<string, Tensor>)[n]!.data() as Float32Array;
+      const gt = (grads as Record<string, Tensor>)[n]!;
+      if (gt.device !== "cpu") {
+        // On a device the sum stays there (one add per micro-batch after the first).
+        const prev = dev.get(n);
+        dev.set(n, prev ? add(prev, gt) : gt);
+        if (prev) prev.dispose();
+        continue;
+      }
+      const g = gt.data() as Float32Array;
       const a = acc.get(n);
       if (!a) acc.set(n, Float32Array.from(g));
       else for (let i = 0; i < a.length; i++) a[i] = a[i]! + g[i]!;
@@ -93,6 +103,12 @@ export function accumulateGradients(
     );
   const out: Record<string, Tensor> = {};
   for (const n of names) {
+    const d = dev.get(n);
+    if (d) {
+      out[n] = mul(d, 1 / targets);
+      d.dispose();
+      continue;
+    }
     const a = acc.get(n)!;
     for (let i = 0; i < a.length; i++) a[i] = a[i]! / targets;
     out[n] = Tensor.wrap(a, all[n]!.shape, "f32");

@@ -1,7 +1,7 @@
 // AdamW (Loshchilov & Hutter) exactly as PyTorch's torch.optim.AdamW documents it: decoupled
 // weight decay applied to the parameter before the Adam step, bias-corrected moments. The update
 // runs in f64 per element over f32 storage, so it is deterministic and independent of threads.
-import { Tensor } from "@x/tensor";
+import { add, div, mul, sqrt, sub, Tensor, tidy, writeInto, zeros } from "@x/tensor";
 import { requireConfig, TrainingError } from "./errors.js";
 
 /** Which parameters get weight decay: by default every matrix except norms (biases and norms are 1-D). */
@@ -53,6 +53,9 @@ export class AdamW {
   private readonly m = new Map<string, Float32Array>();
   private readonly v = new Map<string, Float32Array>();
   private readonly shapes = new Map<string, readonly number[]>();
+  /** Moments of device parameters, kept on their device (made at the first step). */
+  private readonly dm = new Map<string, Tensor>();
+  private readonly dv = new Map<string, Tensor>();
 
   constructor(params: Readonly<Record<string, Tensor>>, opts: AdamWOptions = {}) {
     const [b1, b2] = opts.betas ?? [0.9, 0.999];
@@ -126,6 +129,10 @@ export class AdamW {
     const bc1 = 1 - b1 ** t;
     const sqrtBc2 = Math.sqrt(1 - b2 ** t);
     for (const name of this.names) {
+      if (params[name]!.device !== "cpu") {
+        this.deviceStep(name, params[name]!, grads[name]!, lr, bc1, sqrtBc2);
+        continue;
+      }
       const theta = params[name]!.data() as Float32Array;
       const grad = grads[name]!.data();
       const m = this.m.get(name)!;
@@ -141,13 +148,42 @@ export class AdamW {
     }
   }
 
+  /** The update of one device parameter as device ops; the parameter is written in place. */
+  private deviceStep(
+    name: string,
+    p: Tensor,
+    g: Tensor,
+    lr: number,
+    bc1: number,
+    sqrtBc2: number,
+  ): void {
+    const [b1, b2] = this.betas;
+    const shrink = this.decayed.has(name) ? 1 - lr * this.weightDecay : 1;
+    const m0 = this.dm.get(name) ?? zeros(p.shape).to(p.device);
+    const v0 = this.dv.get(name) ?? zeros(p.shape).to(p.device);
+    const [m, v] = tidy(() => {
+      const gf = g.reshape(p.shape);
+      const m1 = add(mul(m0, b1), mul(gf, 1 - b1));
+      const v1 = add(mul(v0, b2), mul(mul(gf, gf), 1 - b2));
+      const denom = add(mul(sqrt(v1), 1 / sqrtBc2), this.eps);
+      writeInto(p, sub(mul(p, shrink), mul(div(m1, denom), lr / bc1)));
+      return [m1, v1];
+    });
+    m0.dispose();
+    v0.dispose();
+    this.dm.set(name, m);
+    this.dv.set(name, v);
+  }
+
   /** A copy of the step count and moments (for checkpoints). */
   state(): AdamWState {
     const moments: Record<string, Tensor> = {};
     for (const name of this.names) {
       const shape = this.shapes.get(name)!;
-      moments[`exp_avg.${name}`] = Tensor.from(this.m.get(name)!, shape);
-      moments[`exp_avg_sq.${name}`] = Tensor.from(this.v.get(name)!, shape);
+      const dm = this.dm.get(name);
+      const dv = this.dv.get(name);
+      moments[`exp_avg.${name}`] = dm ? dm.toHost() : Tensor.from(this.m.get(name)!, shape);
+      moments[`exp_avg_sq.${name}`] = dv ? dv.toHost() : Tensor.from(this.v.get(name)!, shape);
     }
     return { step: this.t, moments };
   }

@@ -1,7 +1,7 @@
 // Gradient clipping by global L2 norm (torch.nn.utils.clip_grad_norm_), summed in f64 in a fixed
 // order so the norm is reproducible, and scaled by exactly maxNorm / norm (no epsilon) so the
 // clipped norm equals maxNorm up to f32 rounding.
-import { Tensor } from "@x/tensor";
+import { add, mul, sum, Tensor, tidy } from "@x/tensor";
 import { requireConfig } from "./errors.js";
 
 /**
@@ -13,11 +13,26 @@ import { requireConfig } from "./errors.js";
  */
 export function globalNorm(grads: Readonly<Record<string, Tensor>>): number {
   let sq = 0;
+  const onDevice = Object.values(grads).filter((g) => g.device !== "cpu");
+  if (onDevice.length) sq += deviceSquares(onDevice);
   for (const g of Object.values(grads)) {
+    if (g.device !== "cpu") continue;
     const d = g.data();
     for (let i = 0; i < d.length; i++) sq += d[i]! * d[i]!;
   }
   return Math.sqrt(sq);
+}
+
+/** Σ g² over device gradients, summed on the device (f32) and read back once. */
+function deviceSquares(gs: readonly Tensor[]): number {
+  return tidy(() => {
+    let total: Tensor | undefined;
+    for (const g of gs) {
+      const s = sum(mul(g, g));
+      total = total ? add(total, s) : s;
+    }
+    return total!.item();
+  });
 }
 
 /** Result of {@link clipGradNorm}. */
@@ -49,6 +64,10 @@ export function clipGradNorm(grads: Readonly<Record<string, Tensor>>, maxNorm: n
   const scale = maxNorm / norm;
   const out: Record<string, Tensor> = {};
   for (const [name, g] of Object.entries(grads)) {
+    if (g.device !== "cpu") {
+      out[name] = mul(g, scale);
+      continue;
+    }
     const d = g.data();
     const s = new Float32Array(d.length);
     for (let i = 0; i < d.length; i++) s[i] = d[i]! * scale;

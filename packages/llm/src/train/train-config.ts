@@ -25,6 +25,8 @@ import type { StepReport } from "./trainer.js";
 export interface TrainConfig {
   /** A Hugging Face folder to load, or a loaded model (trained in place). */
   model: string | LlamaModel;
+  /** Device a folder is loaded onto: "cpu" (default), "cuda" or "auto" (see loadModel). */
+  device?: "cpu" | "cuda" | "auto";
   /** Tokenized documents (packed here) or an already packed dataset. */
   data: Iterable<TrainDocument> | PackedDataset;
   /** Run directory: `checkpoints/`, `final/`, `metrics.csv`, `metrics.json`. */

@@ -77,7 +77,10 @@ export async function train(c: TrainConfig): Promise<TrainResult> {
   );
   const seed = c.seed ?? 0;
   const shuffle = c.shuffle ?? true;
-  const model = typeof c.model === "string" ? await loadModel(c.model) : c.model;
+  const model =
+    typeof c.model === "string"
+      ? await loadModel(c.model, c.device ? { device: c.device } : {})
+      : c.model;
   if (c.linearOp) model.setLinearOp(c.linearOp);
   const cfg = model.config;
   let data: PackedDataset;

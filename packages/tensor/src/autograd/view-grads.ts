@@ -1,7 +1,8 @@
 // Backward helpers of Tensor's view methods, kept apart so tensor.ts stays about layout.
-import { type Shape, contiguousStrides } from "../shape.js";
-import { Tensor } from "../tensor.js";
+import { deviceOp } from "../backend/device.js";
 import { elementOffsets, fromF64, rawContiguous, readF64, sumToShapeF64 } from "../ops/strided.js";
+import { contiguousStrides, type Shape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 
 /**
  * Sums `g` over the axes along which a tensor of `shape` was broadcast, giving a tensor of
@@ -13,6 +14,7 @@ import { elementOffsets, fromF64, rawContiguous, readF64, sumToShapeF64 } from "
  */
 export function sumToShape(g: Tensor, shape: Shape): Tensor {
   if (g.shape.length === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
+  if (g.device !== "cpu") return deviceOp("sumTo")(g, shape);
   return fromF64(sumToShapeF64(readF64(g), g.shape, shape), shape, g.dtype);
 }
 
@@ -24,6 +26,7 @@ function scatterIntoZeros(
   viewStrides: readonly number[],
   offset: number,
 ): Tensor {
+  if (g.device !== "cpu") return deviceOp("scatterView")(g, shape, viewShape, viewStrides, offset);
   const out = Tensor.empty(shape, g.dtype);
   const offsets = elementOffsets(new Tensor(out.storage, viewShape, viewStrides, offset));
   const src = rawContiguous(g);

@@ -231,6 +231,16 @@ export type GraphSearchKernel = (
     outDist: Float32Array, trace: Float64Array | null]
 ) => void;
 
+/** Binds a graph, its entry set and (optionally) its id -> label map once; returns an opaque handle. */
+export type GraphSearcherKernel = (
+  ...args: [...GraphArgs, entries: Uint32Array, maxLevel: number, dim: number, labels: Uint32Array | null]
+) => object;
+
+/** One beam search through a bound handle; writes labels (ids without a map) and distances, returns the count found. */
+export type GraphSearchOneKernel = (
+  handle: object, query: Float32Array, k: number, ef: number, epsilon: number, outLabels: Uint32Array, outDist: Float32Array,
+) => number;
+
 /** Links rows [from, to) into an HNSW graph in order; state = [entry (-1 when empty), maxLevel], updated. */
 export type HnswInsertKernel = (
   ...args: [...GraphArgs, from: number, to: number, efConstruction: number, M: number, alpha: number, state: Int32Array]

@@ -6,6 +6,7 @@ export { type GraphArrays, neighbours, testBit } from "./graph-arrays.js";
 export { type HnswInsertOptions, hnswInsert, pruneNeighbors } from "./graph-build.js";
 export { graphReach } from "./graph-reach.js";
 export { type GraphSearchOptions, graphSearch } from "./graph-search.js";
+export { type GraphSearcher, type GraphSearcherOptions, graphSearcher } from "./graph-searcher.js";
 export {
   graphDiversify,
   type NNDescentOptions,

@@ -2,6 +2,7 @@
 // every dtype is copied bit for bit.
 import { record } from "../autograd/tape.js";
 import { sumToShape } from "../autograd/view-grads.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import type { WhereKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";
@@ -42,18 +43,9 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   }
   const shape = [...first.shape];
   shape[ax] = tensors.reduce((s, t) => s + t.shape[ax]!, 0);
-  const out = Tensor.empty(shape, first.dtype);
-  const outer = numel(shape.slice(0, ax));
-  const rowOut = numel(shape.slice(ax));
-  const dst = out.storage.data;
-  let at = 0;
-  for (const t of tensors) {
-    const src = denseData(rawContiguous(t));
-    const row = numel(t.shape.slice(ax));
-    for (let o = 0; o < outer; o++)
-      dst.set(src.subarray(o * row, (o + 1) * row) as never, o * rowOut + at);
-    at += row;
-  }
+  const out = onDevice(first)
+    ? deviceOp("catInto")(tensors, ax, shape)
+    : catHost(tensors, ax, shape);
   const starts: number[] = [];
   let s = 0;
   for (const t of tensors) {
@@ -65,6 +57,45 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
       isFloat(t.dtype) ? g.slice(ax, starts[i]!, starts[i]! + t.shape[ax]!) : undefined,
     ),
   );
+}
+
+function catHost(tensors: readonly Tensor[], ax: number, shape: number[]): Tensor {
+  const out = Tensor.empty(shape, tensors[0]!.dtype);
+  const outer = numel(shape.slice(0, ax));
+  const rowOut = numel(shape.slice(ax));
+  const dst = out.storage.data;
+  let at = 0;
+  for (const t of tensors) {
+    const src = denseData(rawContiguous(t));
+    const row = numel(t.shape.slice(ax));
+    for (let o = 0; o < outer; o++)
+      dst.set(src.subarray(o * row, (o + 1) * row) as never, o * rowOut + at);
+    at += row;
+  }
+  return out;
+}
+
+/**
+ * Copies `src` into `dst` in place (`dst` may be a strided view, e.g. a slice of a preallocated
+ * buffer); same shape and dtype, both on one device. Not recorded by autograd. Returns `dst`.
+ *
+ * ```ts
+ * const buf = zeros([4, 2]);
+ * writeInto(buf.slice(0, 1, 3), ones([2, 2])); // rows 1 and 2 are now ones
+ * ```
+ */
+export function writeInto(dst: Tensor, src: Tensor): Tensor {
+  if (onDevice(dst, src)) return deviceOp("writeInto")(dst, src);
+  if (!sameShape(dst.shape, src.shape))
+    throw new ShapeError(`writeInto: ${fmtShape(src.shape)} into ${fmtShape(dst.shape)}`);
+  if (dst.dtype !== src.dtype)
+    throw new DTypeError(`writeInto: ${src.dtype} into ${dst.dtype} (cast first)`);
+  const offsets = elementOffsets(dst);
+  const s = rawContiguous(src);
+  const from = s.storage.data;
+  const to = dst.storage.data;
+  for (let i = 0; i < offsets.length; i++) to[offsets[i]!] = from[s.offset + i]!;
+  return dst;
 }
 
 /**

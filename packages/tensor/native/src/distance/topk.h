@@ -13,6 +13,10 @@ struct Scored {
   uint32_t id;
 };
 inline bool scoredLess(const Scored& a, const Scored& b) { return a.d < b.d || (a.d == b.d && a.id < b.id); }
+// The same order as a function object, so heap and sort calls inline it (a function pointer is not).
+struct ScoredLess {
+  bool operator()(const Scored& a, const Scored& b) const { return scoredLess(a, b); }
+};
 
 class TopK {
  public:
@@ -30,26 +34,26 @@ class TopK {
     if (k_ <= 0) return;
     if (!full()) {
       heap_.push_back({d, id});
-      std::push_heap(heap_.begin(), heap_.end(), scoredLess);
+      std::push_heap(heap_.begin(), heap_.end(), ScoredLess{});
     } else if (scoredLess({d, id}, heap_.front())) {
-      std::pop_heap(heap_.begin(), heap_.end(), scoredLess);
+      std::pop_heap(heap_.begin(), heap_.end(), ScoredLess{});
       heap_.back() = {d, id};
-      std::push_heap(heap_.begin(), heap_.end(), scoredLess);
+      std::push_heap(heap_.begin(), heap_.end(), ScoredLess{});
     }
   }
   void pop() {
-    std::pop_heap(heap_.begin(), heap_.end(), scoredLess);
+    std::pop_heap(heap_.begin(), heap_.end(), ScoredLess{});
     heap_.pop_back();
   }
   // Moves the kept items, ascending, into `out`.
   void take(std::vector<Scored>& out) {
-    std::sort(heap_.begin(), heap_.end(), scoredLess);
+    std::sort(heap_.begin(), heap_.end(), ScoredLess{});
     out.assign(heap_.begin(), heap_.end());
     heap_.clear();
   }
   // Writes the kept items ascending into ids/dist (k slots; missing = 0xFFFFFFFF / +inf); returns the count.
   int64_t drain(uint32_t* ids, float* dist, int64_t k) {
-    std::sort(heap_.begin(), heap_.end(), scoredLess);
+    std::sort(heap_.begin(), heap_.end(), ScoredLess{});
     const int64_t m = std::min<int64_t>(k, int64_t(heap_.size()));
     for (int64_t i = 0; i < k; i++) {
       ids[i] = i < m ? heap_[size_t(i)].id : 0xFFFFFFFFu;

@@ -40,8 +40,15 @@ inline Visited& threadVisited() {
   return v;
 }
 
+inline std::vector<Scored>& threadCandidates() {
+  static thread_local std::vector<Scored> c;
+  return c;
+}
+
 inline bool bit(const uint8_t* set, uint32_t i) { return (set[i >> 3] >> (i & 7)) & 1; }
-inline bool minFirst(const Scored& a, const Scored& b) { return scoredLess(b, a); }  // for a min-heap
+struct MinFirst {  // heap order of a min-heap, as a function object so it inlines
+  bool operator()(const Scored& a, const Scored& b) const { return scoredLess(b, a); }
+};
 inline float slack(float bound, float eps) { return eps == 0.0f ? bound : bound + eps * std::fabs(bound); }
 
 template <class S>
@@ -50,13 +57,18 @@ struct Walker {
   const GraphView& g;
   Visited& vis;
   int64_t hops = 0, evals = 0;
-  std::vector<Scored> cand;
+  std::vector<Scored>& cand;  // per-thread, reused across calls
 
-  Walker(const S& s, const GraphView& view) : space(s), g(view), vis(threadVisited()) { cand.reserve(256); }
+  Walker(const S& s, const GraphView& view) : space(s), g(view), vis(threadVisited()), cand(threadCandidates()) {}
 
   const uint32_t* list(uint32_t i, int level) const {
     if (level == 0) return g.adj + int64_t(i) * (1 + g.maxDeg);
     return g.upperAdj + (int64_t(g.upperOff[i]) + level - 1) * (1 + g.upperDeg);
+  }
+  void prefetchList(uint32_t i, int level) const {
+    const char* p = reinterpret_cast<const char*>(list(i, level));
+    const int64_t bytes = 4 * (1 + (level == 0 ? g.maxDeg : g.upperDeg));
+    for (int64_t o = 0; o < bytes && o < 192; o += 64) __builtin_prefetch(p + o);
   }
   uint32_t* mutableList(uint32_t i, int level) const { return const_cast<uint32_t*>(list(i, level)); }
 
@@ -100,15 +112,17 @@ struct Walker {
     for (int64_t e = 0; e < nEntries; e++) {
       if (vis.mark(entries[e].id)) continue;
       cand.push_back(entries[e]);
-      std::push_heap(cand.begin(), cand.end(), minFirst);
+      std::push_heap(cand.begin(), cand.end(), MinFirst{});
       if (admissible(entries[e].id)) W.push(entries[e].d, entries[e].id);
     }
     while (!cand.empty()) {
-      std::pop_heap(cand.begin(), cand.end(), minFirst);
+      std::pop_heap(cand.begin(), cand.end(), MinFirst{});
       const Scored c = cand.back();
       cand.pop_back();
       if (W.full() && c.d > slack(W.worst().d, eps)) break;
       hops++;
+      // The next candidate's list is likely read next: start loading it now (hnswlib does too).
+      if (!cand.empty()) prefetchList(cand.front().id, level);
       const uint32_t* l = list(c.id, level);
       const uint32_t count = l[0];
       // Fetch every unvisited neighbour's row before computing any distance: the loads overlap
@@ -121,7 +135,7 @@ struct Walker {
         const float d = dist(q, u);
         if (!W.full() || d < slack(W.worst().d, eps)) {
           cand.push_back({d, u});
-          std::push_heap(cand.begin(), cand.end(), minFirst);
+          std::push_heap(cand.begin(), cand.end(), MinFirst{});
           if (admissible(u)) W.push(d, u);
         }
       }

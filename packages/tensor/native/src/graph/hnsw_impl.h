@@ -22,7 +22,7 @@ void link(Walker<S>& w, uint32_t node, uint32_t x, float d, int level, int64_t c
   tmp.clear();
   tmp.push_back({d, x});
   for (uint32_t j = 0; j < count; j++) tmp.push_back({w.space.between(node, l[1 + j]), l[1 + j]});
-  std::sort(tmp.begin(), tmp.end(), scoredLess);
+  std::sort(tmp.begin(), tmp.end(), ScoredLess{});
   prune(w.space, tmp.data(), int64_t(tmp.size()), cap, alpha, true, kept);
   l[0] = uint32_t(kept.size());
   for (size_t j = 0; j < kept.size(); j++) l[1 + j] = kept[j].id;

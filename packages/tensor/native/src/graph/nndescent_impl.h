@@ -142,7 +142,7 @@ void nnDescent(const NNDescentArgs& a) {
       const int64_t base = v * K;
       row.clear();
       for (uint32_t j = 0; j < lists.size[size_t(v)]; j++) row.push_back({a.dist[base + j], a.ids[base + j]});
-      std::sort(row.begin(), row.end(), scoredLess);
+      std::sort(row.begin(), row.end(), ScoredLess{});
       for (int64_t j = 0; j < K; j++) {
         a.ids[base + j] = j < int64_t(row.size()) ? row[size_t(j)].id : 0xFFFFFFFFu;
         a.dist[base + j] = j < int64_t(row.size()) ? row[size_t(j)].d : __builtin_inff();
@@ -169,7 +169,7 @@ void graphDiversify(const DiversifyArgs& a) {
       for (const Scored& s : lists[size_t(v)]) merged[s.id].push_back({s.d, uint32_t(v)});
     for (int64_t v = 0; v < n; v++) {
       auto& m = merged[size_t(v)];
-      std::sort(m.begin(), m.end(), scoredLess);
+      std::sort(m.begin(), m.end(), ScoredLess{});
       m.erase(std::unique(m.begin(), m.end(), [](const Scored& x, const Scored& y) { return x.id == y.id; }), m.end());
       prune(space, m.data(), int64_t(m.size()), cap, a.alpha, true, kept);
       uint32_t* row = a.out.adj + v * (1 + cap);

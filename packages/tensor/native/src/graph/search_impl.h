@@ -12,9 +12,11 @@ void graphSearch(const GraphSearchArgs& a) {
     using Q = typename S::Query;
     parallel(a.nq, 1, [&](int64_t q0, int64_t q1) {
       Walker<S> w(space, a.g);
-      std::vector<Q> qbuf(size_t(a.g.set.dimPad));
-      std::vector<Scored> ent;
-      TopK W(a.ef);
+      // Per-thread scratch, reused across calls: a single query allocates nothing.
+      static thread_local std::vector<Q> qbuf;
+      static thread_local std::vector<Scored> ent;
+      static thread_local TopK W;
+      qbuf.resize(size_t(a.g.set.dimPad));
       for (int64_t qi = q0; qi < q1; qi++) {
         const Q* q = qbuf.data();
         space.prepare(a.queries + qi * a.dim, a.dim, qbuf.data());

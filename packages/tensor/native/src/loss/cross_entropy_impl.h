@@ -22,19 +22,19 @@ inline float rowMax(const float* x, int64_t n) {
 // sum_j exp(x_j - max), storing the exponentials into `e` when it is not null.
 inline double expSum(const float* x, int64_t n, float max, float* e) {
   const vf mv = splat(max);
-  vd acc = vd{} + 0.0;
+  SumD acc;
   int64_t j = 0;
   for (; j + W <= n; j += W) {
     const vf v = vexp(load(x + j) - mv);
     if (e) store(e + j, v);
-    acc += widen(v);
+    acc.add(v);
   }
   if (j < n) {
     const vf v = vexp(loadPartial(x + j, n - j, -__builtin_inff()) - mv);
     if (e) storePartial(e + j, v, n - j);
-    acc += widen(v);
+    acc.add(v);
   }
-  return hsumd(acc);
+  return acc.total();
 }
 
 void crossEntropyForward(const CrossEntropyArgs& g) {

@@ -10,14 +10,14 @@
 namespace xt::XT_ISA {
 
 inline double sumOf(const float* x, int64_t n, float shift, bool squares) {
-  vd acc{};
+  SumD acc;
   const vf s = splat(shift);
   int64_t i = 0;
   for (; i + W <= n; i += W) {
-    const vd v = widen(load(x + i) - s);
-    acc += squares ? v * v : v;
+    const vf v = load(x + i) - s;
+    squares ? acc.addSquares(v) : acc.add(v);
   }
-  double total = hsumd(acc);
+  double total = acc.total();
   for (; i < n; i++) {
     const double v = double(x[i] - shift);
     total += squares ? v * v : v;

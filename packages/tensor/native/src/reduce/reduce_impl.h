@@ -12,13 +12,13 @@ namespace xt::XT_ISA {
 
 // Contiguous row (inner == 1): explicit vectors.
 inline double rowSum(const float* x, int64_t n, bool squares) {
-  vd acc{};
+  SumD acc;
   int64_t i = 0;
   for (; i + W <= n; i += W) {
-    const vd v = widen(load(x + i));
-    acc += squares ? v * v : v;
+    const vf v = load(x + i);
+    squares ? acc.addSquares(v) : acc.add(v);
   }
-  double s = hsumd(acc);
+  double s = acc.total();
   for (; i < n; i++) s += squares ? double(x[i]) * x[i] : double(x[i]);
   return s;
 }
@@ -49,11 +49,11 @@ inline float rowLogSumExp(const float* x, int64_t n) {
   const float m = rowExtreme(x, n, true);
   if (m != m || std::isinf(m)) return m;  // NaN, all -inf, or +inf present
   const vf mv = splat(m);
-  vd acc{};
+  SumD acc;
   int64_t i = 0;
-  for (; i + W <= n; i += W) acc += widen(vexp(load(x + i) - mv));
-  if (i < n) acc += widen(vexp(loadPartial(x + i, n - i, -__builtin_inff()) - mv));
-  return static_cast<float>(m + std::log(hsumd(acc)));
+  for (; i + W <= n; i += W) acc.add(vexp(load(x + i) - mv));
+  if (i < n) acc.add(vexp(loadPartial(x + i, n - i, -__builtin_inff()) - mv));
+  return static_cast<float>(m + std::log(acc.total()));
 }
 
 // Strided column (inner > 1): element p of column j at x[p * inner + j]; GCC vectorizes the

@@ -1,7 +1,9 @@
 import type {
   GraphDiversifyKernel,
   GraphReachKernel,
+  GraphSearcherKernel,
   GraphSearchKernel,
+  GraphSearchOneKernel,
   HnswInsertKernel,
   NNDescentKernel,
   PruneNeighborsKernel,
@@ -13,6 +15,8 @@ import { defineCpuFamily, entry } from "./families.js";
 // NN-Descent and reachability (native/src/graph). No JS runs per hop or per candidate.
 defineCpuFamily("graph", (addon) => {
   registerKernel("graphSearch", "cpu", entry<GraphSearchKernel>(addon, "graphSearch"));
+  registerKernel("graphSearcher", "cpu", entry<GraphSearcherKernel>(addon, "graphSearcher"));
+  registerKernel("graphSearchOne", "cpu", entry<GraphSearchOneKernel>(addon, "graphSearchOne"));
   registerKernel("hnswInsert", "cpu", entry<HnswInsertKernel>(addon, "hnswInsert"));
   registerKernel("pruneNeighbors", "cpu", entry<PruneNeighborsKernel>(addon, "pruneNeighbors"));
   registerKernel("nnDescent", "cpu", entry<NNDescentKernel>(addon, "nnDescent"));

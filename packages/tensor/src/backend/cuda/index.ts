@@ -23,12 +23,13 @@ import {
   softmaxAlong,
   sum,
 } from "./ops-reduce.js";
+import { catInto, scatterView, writeInto } from "./ops-shape.js";
 import { CudaStorage } from "./storage.js";
 import { addr, copyInto, devContiguous, devEmpty, toDevice, toHost } from "./tensors.js";
 
 export { type CudaStatus, cudaAvailable, cudaStatus } from "./addon.js";
 export { setCudaMatmulPrecision } from "./ops-matmul.js";
-export { cudaMemory, tidy } from "./storage.js";
+export { cudaMemory, keep, tidy } from "./storage.js";
 
 setMulScalar((t, v) => mul(t, v));
 
@@ -53,6 +54,9 @@ const OPS: Record<string, (...args: never[]) => unknown> = {
   argmax,
   argmin,
   softmaxAlong,
+  catInto,
+  scatterView,
+  writeInto,
   toHost,
   contiguous: devContiguous,
   ones: onesOn,

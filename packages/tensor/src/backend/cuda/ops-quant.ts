@@ -5,6 +5,7 @@ import type { QTensor } from "../../quant/qtensor.js";
 import { fmtShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { cuda } from "./addon.js";
+import { keep } from "./storage.js";
 import { addr, devContiguous, devEmpty, release, toDevice } from "./tensors.js";
 
 const qweights = new WeakMap<QTensor, Tensor>();
@@ -22,7 +23,8 @@ export function qmatmul(x: Tensor, w: QTensor): Tensor {
   let wd = qweights.get(w);
   if (!wd) {
     const bytes = w.data as Uint8Array;
-    wd = toDevice(Tensor.wrap(bytes, [bytes.length], "u8"));
+    // Kept out of any tidy scope: the cached upload lives as long as the QTensor.
+    wd = keep(toDevice(Tensor.wrap(bytes, [bytes.length], "u8")));
     qweights.set(w, wd);
   }
   const xc = devContiguous(x);

@@ -83,6 +83,23 @@ function collect(value: unknown, keep: Set<unknown>, depth = 0): void {
 }
 
 /**
+ * Takes `t`'s device storage out of every enclosing {@link tidy} scope, so it outlives them
+ * (long-lived buffers such as a KV cache grown during a tidy forward pass). Returns `t`.
+ *
+ * ```ts
+ * tidy(() => { cache.buffer = keep(zeros([n]).to("cuda")); });
+ * ```
+ */
+export function keep<T extends { storage: unknown }>(t: T): T {
+  if (t.storage instanceof CudaStorage)
+    for (const scope of scopes) {
+      const i = scope.indexOf(t.storage);
+      if (i >= 0) scope.splice(i, 1);
+    }
+  return t;
+}
+
+/**
  * Runs `fn` and disposes every cuda storage created inside it except those reachable from its
  * result (tensors, arrays and plain objects of them); those move to the enclosing scope.
  *
