@@ -2,7 +2,7 @@
 // Runs every package's benchmarks (`bench` script); `--json` makes each print machine-readable
 // results, collected here into bench-results.json.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

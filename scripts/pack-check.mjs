@@ -35,8 +35,13 @@ if (!tarball) throw new Error("pnpm pack produced no tarball");
 step("install the tarball outside the workspace, scripts disabled");
 const app = join(work, "app");
 mkdirSync(app);
-writeFileSync(join(app, "package.json"), JSON.stringify({ name: "pack-check-app", private: true, type: "module" }));
-sh("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", join(tarballs, tarball)], { cwd: app });
+writeFileSync(
+  join(app, "package.json"),
+  JSON.stringify({ name: "pack-check-app", private: true, type: "module" }),
+);
+sh("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", join(tarballs, tarball)], {
+  cwd: app,
+});
 
 // The probe runs with a PATH holding only node's own directory: no compiler, no node-gyp.
 const probe = `
@@ -65,16 +70,22 @@ console.log(withPrebuild);
 if (withPrebuild.info.backend !== "cpu" || withPrebuild.info.isa === "js") {
   throw new Error(`expected the native backend, got ${JSON.stringify(withPrebuild.info)}`);
 }
-if (JSON.stringify(withPrebuild.c) !== JSON.stringify(expected)) throw new Error("wrong matmul result (native)");
-if (withPrebuild.warnings.length !== 0) throw new Error(`unexpected warnings: ${withPrebuild.warnings}`);
+if (JSON.stringify(withPrebuild.c) !== JSON.stringify(expected))
+  throw new Error("wrong matmul result (native)");
+if (withPrebuild.warnings.length !== 0)
+  throw new Error(`unexpected warnings: ${withPrebuild.warnings}`);
 
 step("missing prebuild falls back to js with one warning");
 rmSync(join(app, "node_modules", "@x", "tensor", "prebuilds"), { recursive: true, force: true });
 const fallback = runProbe();
 console.log(fallback);
 if (fallback.info.backend !== "js") throw new Error("expected the js fallback");
-if (JSON.stringify(fallback.c) !== JSON.stringify(expected)) throw new Error("wrong matmul result (js)");
-if (fallback.warnings.length !== 1) throw new Error(`expected one warning, got ${fallback.warnings.length}`);
+if (JSON.stringify(fallback.c) !== JSON.stringify(expected))
+  throw new Error("wrong matmul result (js)");
+if (fallback.warnings.length !== 1)
+  throw new Error(`expected one warning, got ${fallback.warnings.length}`);
 
 rmSync(work, { recursive: true, force: true });
-console.log(`\npack:check passed: ${tarball} loads isa=${withPrebuild.info.isa} and falls back cleanly`);
+console.log(
+  `\npack:check passed: ${tarball} loads isa=${withPrebuild.info.isa} and falls back cleanly`,
+);

@@ -13,7 +13,15 @@ const dir = mkdtempSync(join(tmpdir(), "x-tests-"));
 const report = join(dir, "report.json");
 const run = spawnSync(
   process.execPath,
-  ["--expose-gc", vitest, "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)],
+  [
+    "--expose-gc",
+    vitest,
+    "run",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ],
   { stdio: "inherit" },
 );
 let passed = 0;

@@ -1,5 +1,5 @@
 // AdamW over a record of parameters, expressed with @x/tensor elementwise ops.
-import { type Tensor, add, div, mul, sqrt, sub, zerosLike } from "@x/tensor";
+import { add, div, mul, sqrt, sub, type Tensor, zerosLike } from "@x/tensor";
 import type { Params } from "./model.js";
 
 export interface AdamOptions {

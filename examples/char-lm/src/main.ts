@@ -1,9 +1,9 @@
 // `pnpm demo`: trains a tiny character-level transformer on the Gettysburg Address with
 // @x/tensor's autograd and native kernels, then samples from it, printing loss and speed.
 // `--short` trains briefly (CI); `--steps N` and `--threads N` override the defaults.
-import { Tensor, backendInfo, noGrad, setNumThreads, softmax, valueAndGrad } from "@x/tensor";
+import { backendInfo, noGrad, setNumThreads, softmax, Tensor, valueAndGrad } from "@x/tensor";
 import { AdamW } from "./adam.js";
-import { type ModelConfig, forward, initParams, loss } from "./model.js";
+import { forward, initParams, loss, type ModelConfig } from "./model.js";
 import { CharVocab, TEXT } from "./text.js";
 
 function flag(name: string, fallback: number): number {
@@ -42,7 +42,9 @@ function generate(params: Record<string, Tensor>, prompt: string, n: number, see
   let state = seed >>> 0;
   for (let i = 0; i < n; i++) {
     const window = ids.slice(-seq);
-    const logits = noGrad(() => forward(cfg, params, Tensor.from(window, [1, window.length], "i32")));
+    const logits = noGrad(() =>
+      forward(cfg, params, Tensor.from(window, [1, window.length], "i32")),
+    );
     const last = logits.select(1, window.length - 1).reshape([cfg.vocab]);
     const probs = softmax(Tensor.from(last.toArray().map((x) => x / TEMPERATURE))).toArray();
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -62,7 +64,9 @@ function generate(params: Record<string, Tensor>, prompt: string, n: number, see
 
 const info = backendInfo();
 console.log(`@x/tensor backend=${info.backend} isa=${info.isa} threads=${info.threads}`);
-console.log(`text: ${data.length} chars, vocab ${vocab.size}; model dim ${cfg.dim}, ${steps} steps`);
+console.log(
+  `text: ${data.length} chars, vocab ${vocab.size}; model dim ${cfg.dim}, ${steps} steps`,
+);
 
 let params = initParams(cfg, 7);
 const opt = new AdamW({ lr: 3e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0.01 });
@@ -78,10 +82,14 @@ for (let i = 0; i < steps; i++) {
   params = opt.update(params, grads, lr);
   if (i % 20 === 0 || i === steps - 1) {
     const rate = ((i + 1) * batch * seq) / ((performance.now() - t0) / 1000);
-    console.log(`step ${String(i).padStart(4)}  loss ${last.toFixed(3)}  ${rate.toFixed(0)} tokens/s`);
+    console.log(
+      `step ${String(i).padStart(4)}  loss ${last.toFixed(3)}  ${rate.toFixed(0)} tokens/s`,
+    );
   }
 }
-console.log(`loss ${first.toFixed(3)} -> ${last.toFixed(3)} (uniform guess: ${Math.log(vocab.size).toFixed(3)})`);
+console.log(
+  `loss ${first.toFixed(3)} -> ${last.toFixed(3)} (uniform guess: ${Math.log(vocab.size).toFixed(3)})`,
+);
 
 const g0 = performance.now();
 const sample = generate(params, "Four score ", short ? 40 : 160, 1);

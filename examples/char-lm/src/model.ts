@@ -1,7 +1,6 @@
 // A one-block Llama-style decoder (RMSNorm, RoPE, grouped-query causal attention, SwiGLU MLP)
 // written directly with @x/tensor ops, so autograd differentiates the whole forward pass.
 import {
-  Tensor,
   add,
   crossEntropy,
   embedding,
@@ -13,6 +12,7 @@ import {
   ropeFrequencies,
   scaledDotProductAttention,
   swiglu,
+  Tensor,
 } from "@x/tensor";
 
 export interface ModelConfig {

@@ -21,7 +21,8 @@ export class CharVocab {
   encode(text: string): number[] {
     return [...text].map((c) => {
       const id = this.ids.get(c);
-      if (id === undefined) throw new Error(`character ${JSON.stringify(c)} is not in the vocabulary`);
+      if (id === undefined)
+        throw new Error(`character ${JSON.stringify(c)} is not in the vocabulary`);
       return id;
     });
   }

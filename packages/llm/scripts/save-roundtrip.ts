@@ -4,7 +4,11 @@
 // Usage: pnpm --filter @x/llm exec tsx scripts/save-roundtrip.ts <out>
 import { join } from "node:path";
 import { saveModel } from "../src/index.js";
-import { ROUNDTRIP_DTYPES, ROUNDTRIP_MODELS, deterministicModel } from "../test/roundtrip-models.js";
+import {
+  deterministicModel,
+  ROUNDTRIP_DTYPES,
+  ROUNDTRIP_MODELS,
+} from "../test/roundtrip-models.js";
 
 const out = process.argv[2];
 if (!out) throw new Error("usage: save-roundtrip.ts <out-dir>");

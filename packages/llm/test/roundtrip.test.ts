@@ -34,7 +34,9 @@ describe.each(ROUNDTRIP_MODELS)("saveModel -> transformers: %s", (name) => {
     for (const [file, hash] of Object.entries(recorded.files)) {
       expect(sha256(join(dir, file)), file).toBe(hash);
     }
-    const prompt = loadSafetensors(join(PARITY_ROOT, name, "expected.safetensors")).tensors["prompt.0"]!;
+    const prompt = loadSafetensors(join(PARITY_ROOT, name, "expected.safetensors")).tensors[
+      "prompt.0"
+    ]!;
     const expected = loadSafetensors(join(fixture, "expected.safetensors")).tensors["logits.0"]!;
     const model = await loadModel(dir);
     const ids = Tensor.from(prompt.toArray(), [1, prompt.size], "i32");

@@ -9,7 +9,8 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const platformDir = join(root, "prebuilds", `${process.platform}-${process.arch}`);
-const prebuilt = existsSync(platformDir) && readdirSync(platformDir).some((f) => f.endsWith(".node"));
+const prebuilt =
+  existsSync(platformDir) && readdirSync(platformDir).some((f) => f.endsWith(".node"));
 const built = existsSync(join(root, "build", "Release", "x_tensor.node"));
 if (!prebuilt && !built && !existsSync(join(root, "..", "..", "pnpm-workspace.yaml"))) {
   console.warn(

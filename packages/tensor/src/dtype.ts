@@ -14,7 +14,16 @@ export type TypedArray =
 
 export const DTYPES: readonly DType[] = ["f32", "f16", "bf16", "f64", "i32", "i8", "u8", "bool"];
 
-const BYTES: Record<DType, number> = { f32: 4, f16: 2, bf16: 2, f64: 8, i32: 4, i8: 1, u8: 1, bool: 1 };
+const BYTES: Record<DType, number> = {
+  f32: 4,
+  f16: 2,
+  bf16: 2,
+  f64: 8,
+  i32: 4,
+  i8: 1,
+  u8: 1,
+  bool: 1,
+};
 
 /** Bytes per element. */
 export function dtypeBytes(dtype: DType): number {
@@ -82,7 +91,9 @@ export function typedView(
 /** Throws a DTypeError unless `dtype` is one of `allowed`. */
 export function expectDType(what: string, dtype: DType, allowed: readonly DType[]): void {
   if (!allowed.includes(dtype)) {
-    throw new DTypeError(`${what}: dtype ${dtype} is not supported (expected ${allowed.join(", ")})`);
+    throw new DTypeError(
+      `${what}: dtype ${dtype} is not supported (expected ${allowed.join(", ")})`,
+    );
   }
 }
 

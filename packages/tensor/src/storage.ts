@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocTyped } from "./dtype.js";
+import { allocTyped, type DType, type TypedArray } from "./dtype.js";
 
 /** Where a tensor's bytes live. */
 export type Device = "cpu" | "cuda";

@@ -1,21 +1,26 @@
-import { type DType, type TypedArray, dtypeBytes, isHalf } from "./dtype.js";
+import { record } from "./autograd/tape.js";
+import {
+  permuteBackward,
+  selectBackward,
+  sliceBackward,
+  sumToShape,
+} from "./autograd/view-grads.js";
+import { deviceOp } from "./backend/device.js";
+import type { CopyStridedKernel } from "./backend/kernels.js";
+import { nativeKernel } from "./backend/registry.js";
+import { type DType, dtypeBytes, isHalf, type TypedArray } from "./dtype.js";
 import { IndexError, ShapeError, ValueError } from "./errors.js";
 import { bf16BitsToF32, f16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from "./half.js";
 import {
-  type Shape,
   checkShape,
   contiguousStrides,
   fmtShape,
   normAxis,
   numel,
+  type Shape,
   sameShape,
 } from "./shape.js";
 import { type Device, Storage } from "./storage.js";
-import { record } from "./autograd/tape.js";
-import type { CopyStridedKernel } from "./backend/kernels.js";
-import { nativeKernel } from "./backend/registry.js";
-import { deviceOp } from "./backend/device.js";
-import { permuteBackward, selectBackward, sliceBackward, sumToShape } from "./autograd/view-grads.js";
 
 /** Autograd bookkeeping attached to tensors produced while a tape records (see autograd/). */
 export interface GradLink {
@@ -135,7 +140,8 @@ export class Tensor {
 
   /** The single value of a one-element tensor. */
   item(): number {
-    if (this.size !== 1) throw new ShapeError(`item() needs one element, got ${fmtShape(this.shape)}`);
+    if (this.size !== 1)
+      throw new ShapeError(`item() needs one element, got ${fmtShape(this.shape)}`);
     if (this.storage.device !== "cpu") return this.toHost().item();
     return decoder(this.dtype)(this.storage.data[this.offset]!);
   }
@@ -181,7 +187,8 @@ export class Tensor {
   slice(axis: number, start = 0, end?: number, step = 1): Tensor {
     const ax = normAxis(axis, this.ndim);
     const dim = this.shape[ax]!;
-    if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice step must be a positive integer, got ${step}`);
+    if (!Number.isInteger(step) || step <= 0)
+      throw new ValueError(`slice step must be a positive integer, got ${step}`);
     const clamp = (v: number) => Math.min(dim, Math.max(0, v < 0 ? v + dim : v));
     const s = clamp(start);
     const e = Math.max(s, clamp(end ?? dim));
@@ -210,7 +217,9 @@ export class Tensor {
   /** Broadcasts size-1 dimensions to `shape` with stride 0 (a view). */
   expand(shape: Shape): Tensor {
     if (shape.length < this.ndim) {
-      throw new ShapeError(`cannot expand ${fmtShape(this.shape)} to fewer dims ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `cannot expand ${fmtShape(this.shape)} to fewer dims ${fmtShape(shape)}`,
+      );
     }
     const lead = shape.length - this.ndim;
     const strides = shape.map((d, i) => {
@@ -230,11 +239,17 @@ export class Tensor {
   squeeze(axis?: number): Tensor {
     if (axis === undefined) {
       const keep = this.shape.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
-      const out = new Tensor(this.storage, keep.map((i) => this.shape[i]!), keep.map((i) => this.strides[i]!), this.offset);
+      const out = new Tensor(
+        this.storage,
+        keep.map((i) => this.shape[i]!),
+        keep.map((i) => this.strides[i]!),
+        this.offset,
+      );
       return record(out, [this], (g) => [g.reshape(this.shape)]);
     }
     const ax = normAxis(axis, this.ndim);
-    if (this.shape[ax] !== 1) throw new ShapeError(`cannot squeeze axis ${axis} of size ${this.shape[ax]}`);
+    if (this.shape[ax] !== 1)
+      throw new ShapeError(`cannot squeeze axis ${axis} of size ${this.shape[ax]}`);
     return this.select(ax, 0);
   }
 
@@ -245,7 +260,9 @@ export class Tensor {
     const strides = [...this.strides];
     shape.splice(ax, 0, 1);
     strides.splice(ax, 0, ax < this.ndim ? this.strides[ax]! * this.shape[ax]! : 1);
-    return record(new Tensor(this.storage, shape, strides, this.offset), [this], (g) => [g.reshape(this.shape)]);
+    return record(new Tensor(this.storage, shape, strides, this.offset), [this], (g) => [
+      g.reshape(this.shape),
+    ]);
   }
 
   /**
@@ -293,7 +310,8 @@ function copyOf(t: Tensor): Tensor {
 function resolveReshape(size: number, shape: Shape): number[] {
   const out = [...shape];
   const free = out.indexOf(-1);
-  if (free !== out.lastIndexOf(-1)) throw new ShapeError(`reshape ${fmtShape(shape)} has more than one -1`);
+  if (free !== out.lastIndexOf(-1))
+    throw new ShapeError(`reshape ${fmtShape(shape)} has more than one -1`);
   if (free >= 0) {
     const known = out.reduce((p, d, i) => (i === free ? p : p * d), 1);
     if (known === 0 || size % known !== 0) {
@@ -302,7 +320,8 @@ function resolveReshape(size: number, shape: Shape): number[] {
     out[free] = size / known;
   }
   checkShape(out);
-  if (numel(out) !== size) throw new ShapeError(`cannot reshape ${size} elements to ${fmtShape(shape)}`);
+  if (numel(out) !== size)
+    throw new ShapeError(`cannot reshape ${size} elements to ${fmtShape(shape)}`);
   return out;
 }
 
@@ -332,7 +351,12 @@ export function encoder(dtype: DType): (value: number) => number {
 }
 
 /** Writes numbers into storage with the dtype's encoding. */
-export function writeValues(target: TypedArray, dtype: DType, values: ArrayLike<number>, at = 0): void {
+export function writeValues(
+  target: TypedArray,
+  dtype: DType,
+  values: ArrayLike<number>,
+  at = 0,
+): void {
   if (!isHalf(dtype) && dtype !== "bool") {
     if (ArrayBuffer.isView(values)) {
       (target as Float64Array).set(values as unknown as Float64Array, at);
@@ -364,7 +388,12 @@ export function copyStrided(src: Tensor, out: TypedArray): void {
   ) {
     const kernel = nativeKernel<CopyStridedKernel>("copyStrided");
     if (kernel) {
-      kernel(data.subarray(src.offset) as Float32Array, Int32Array.from(strides), Int32Array.from(shape), out as Float32Array);
+      kernel(
+        data.subarray(src.offset) as Float32Array,
+        Int32Array.from(strides),
+        Int32Array.from(shape),
+        out as Float32Array,
+      );
       return;
     }
   }

@@ -86,7 +86,7 @@ export class DeviceStore implements KVCacheLayer {
         "KV_DTYPE",
         `the device cache stores f32 k/v, got ${k.dtype}/${v.dtype}`,
       );
-    if (opts.counts && opts.counts.some((c) => c !== t))
+    if (opts.counts?.some((c) => c !== t))
       throw new KVCacheError("KV_UNSUPPORTED", "the device cache appends whole blocks (no counts)");
     const at = this.len + this.pending;
     if (at + t > this.capacity) this.grow(at + t);

@@ -3,11 +3,11 @@
 import { deviceOp } from "../backend/device.js";
 import { isFloat } from "../dtype.js";
 import { DTypeError, IndexError, ShapeError, ValueError } from "../errors.js";
-import { fmtShape, sameShape } from "../shape.js";
-import { Tensor } from "../tensor.js";
 import { castRaw } from "../ops/cast.js";
 import { full, zerosLike } from "../ops/creation.js";
 import { add } from "../ops/elementwise.js";
+import { fmtShape, sameShape } from "../shape.js";
+import { Tensor } from "../tensor.js";
 import { backpropagate, isRecording, isTracked, noGrad, record, withTape } from "./tape.js";
 
 /** What a differentiated function returns: a one-element loss, optionally with auxiliary data. */
@@ -107,10 +107,9 @@ export function valueAndGrad<
       );
     }
     if (!isFloat(loss.dtype)) throw new DTypeError(`cannot differentiate a ${loss.dtype} loss`);
-    const seed = loss.device === "cpu" ? full(loss.shape, 1, loss.dtype) : deviceOp("ones")(loss.shape);
-    const raw = backpropagate(tape, loss, seed, leaves, (a, b) =>
-      add(a, b),
-    );
+    const seed =
+      loss.device === "cpu" ? full(loss.shape, 1, loss.dtype) : deviceOp("ones")(loss.shape);
+    const raw = backpropagate(tape, loss, seed, leaves, (a, b) => add(a, b));
     const byLeaf = new Map<Tensor, Tensor>();
     leaves.forEach((leaf, k) => {
       const g = raw[k];
@@ -119,7 +118,14 @@ export function valueAndGrad<
           `internal: gradient ${fmtShape(g.shape)} does not match its input ${fmtShape(leaf.shape)}`,
         );
       }
-      byLeaf.set(leaf, g ? castRaw(g, leaf.dtype) : leaf.device === "cpu" ? zerosLike(leaf) : zerosLike(leaf).to(leaf.device));
+      byLeaf.set(
+        leaf,
+        g
+          ? castRaw(g, leaf.dtype)
+          : leaf.device === "cpu"
+            ? zerosLike(leaf)
+            : zerosLike(leaf).to(leaf.device),
+      );
     });
     const pick = (t: Tensor) => byLeaf.get(t);
     const grads = many

@@ -1,13 +1,13 @@
 // Finite-difference verification of analytic gradients, in f64.
 import { isFloat } from "../dtype.js";
 import { XError } from "../errors.js";
-import { noGrad } from "./tape.js";
-import type { Tensor } from "../tensor.js";
-import { randn } from "../ops/random.js";
-import { fromF64, readF64 } from "../ops/strided.js";
 import { mul } from "../ops/elementwise.js";
+import { randn } from "../ops/random.js";
 import { sum } from "../ops/reduce.js";
+import { fromF64, readF64 } from "../ops/strided.js";
+import type { Tensor } from "../tensor.js";
 import { valueAndGrad } from "./api.js";
+import { noGrad } from "./tape.js";
 
 /** Tolerances of {@link gradcheck}: an entry passes when |analytic - numeric| <= atol + rtol * |numeric|. */
 export interface GradcheckOptions {

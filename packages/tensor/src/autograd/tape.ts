@@ -28,7 +28,7 @@ export function isRecording(): boolean {
 
 /** True when `t` participates in the current tape (a leaf being differentiated, or derived from one). */
 export function isTracked(t: Tensor): boolean {
-  return current !== undefined && current.tracked.has(t);
+  return current?.tracked.has(t) ?? false;
 }
 
 /**

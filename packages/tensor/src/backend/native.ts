@@ -57,7 +57,9 @@ export function loadNative(): NativeAddon | undefined {
     setBackend("cpu");
   } catch (err) {
     loadError = (err as Error).message.split("\n")[0] ?? String(err);
-    process.emitWarning(`@x/tensor: native backend unavailable, using the js backend (${loadError})`);
+    process.emitWarning(
+      `@x/tensor: native backend unavailable, using the js backend (${loadError})`,
+    );
   }
   return addon;
 }

@@ -46,7 +46,8 @@ export function getBackend(): BackendName {
 
 /** Selects the backend for subsequent ops. */
 export function setBackend(name: BackendName): void {
-  if (!available.has(name)) throw new DeviceError(`backend ${name} is not available on this machine`);
+  if (!available.has(name))
+    throw new DeviceError(`backend ${name} is not available on this machine`);
   active = name;
 }
 

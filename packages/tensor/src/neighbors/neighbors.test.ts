@@ -6,6 +6,7 @@ import {
   distanceRows,
   graphReach,
   graphSearch,
+  graphSearcher,
   hnswInsert,
   knnScan,
   nnDescent,
@@ -112,6 +113,28 @@ describe("graph kernels", () => {
     const js = withBackend("js", () => graphSearch(graph, q, 10, opts));
     expect(Array.from(nat.ids)).toEqual(Array.from(js.ids));
     expect(Array.from(nat.ids)).toEqual(Array.from(knnScan(set, q, 10).ids));
+  });
+
+  it("a bound graphSearcher equals graphSearch per query, maps labels, native and js", () => {
+    const q = rows(4, dim, 78);
+    const entries = Uint32Array.of(state[0]!);
+    const labels = Uint32Array.from({ length: n }, (_, i) => 1000 + 3 * i);
+    const bound = graphSearcher(graph, { entries, labels });
+    const ref = graphSearch(graph, q, 10, { ef: 32, entries });
+    for (const backend of ["cpu", "js"] as const) {
+      for (let r = 0; r < 4; r++) {
+        const out = new Uint32Array(10);
+        const dist = new Float32Array(10);
+        const found = withBackend(backend, () =>
+          bound.search(q.subarray(r * dim, (r + 1) * dim), 10, 32, 0, out, dist),
+        );
+        expect(found).toBe(10);
+        const ids = Array.from(ref.ids.subarray(r * 10, r * 10 + 10));
+        expect(Array.from(out)).toEqual(ids.map((i) => labels[i]));
+        // The js oracle accumulates in f64: equal ids, distances to rounding.
+        for (let j = 0; j < 10; j++) expect(dist[j]).toBeCloseTo(ref.distances[r * 10 + j]!, 5);
+      }
+    }
   });
 
   it("pruneNeighbors equals the js RobustPrune reference; alpha rule holds for removed candidates", () => {

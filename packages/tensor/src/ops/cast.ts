@@ -1,5 +1,5 @@
-import { deviceOp, onDevice } from "../backend/device.js";
 import { record } from "../autograd/tape.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import type { CastKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";

@@ -1,7 +1,7 @@
 import type { DType } from "../dtype.js";
 import { ValueError } from "../errors.js";
-import { type Shape, checkShape } from "../shape.js";
-import { Tensor, encoder } from "../tensor.js";
+import { checkShape, type Shape } from "../shape.js";
+import { encoder, Tensor } from "../tensor.js";
 
 /**
  * A tensor of zeros.

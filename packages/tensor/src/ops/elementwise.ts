@@ -2,7 +2,7 @@
 // unary.ts and are re-exported from here so callers can import every elementwise op from one place.
 import { record } from "../autograd/tape.js";
 import { deviceOp, onDevice } from "../backend/device.js";
-import { BinaryOp, type BinaryKernel } from "../backend/kernels.js";
+import { type BinaryKernel, BinaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat, promote } from "../dtype.js";
 import { broadcastShapes } from "../shape.js";

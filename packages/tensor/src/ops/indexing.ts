@@ -1,7 +1,8 @@
 // Integer-indexed reads and accumulating writes. Reads copy raw storage elements (any dtype);
 // gradients and scatterAdd accumulate in f64.
-import { deviceOp, onDevice } from "../backend/device.js";
+
 import { record } from "../autograd/tape.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import type { GatherKernel, IndexSelectKernel, ScatterAddKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";

@@ -46,4 +46,3 @@ export function expectClose(
 export function hasNative(kernel: string): boolean {
   return availableBackends().includes("cpu") && hasKernel(kernel, "cpu");
 }
-

@@ -3,11 +3,11 @@
 // platform and any slice of a stream can be regenerated without producing the rest.
 import { deviceOp } from "../backend/device.js";
 import { type RandomKernel, RandomKind } from "../backend/kernels.js";
-import type { Device } from "../storage.js";
 import { nativeKernel } from "../backend/registry.js";
 import type { DType } from "../dtype.js";
 import { DTypeError, ValueError } from "../errors.js";
 import { checkShape, numel, type Shape } from "../shape.js";
+import type { Device } from "../storage.js";
 import { Tensor } from "../tensor.js";
 import { logUniform, sinCosTurn } from "./random-math.js";
 import { fromF64 } from "./strided.js";

@@ -2,11 +2,11 @@
 // dispatch and gradient broadcasting. f32 inputs use the native "reduce" kernel, which reduces the
 // middle axis of a contiguous [outer, len, inner] array; js accumulates in f64.
 import { record } from "../autograd/tape.js";
-import { ReduceOp, type ReduceKernel, type ReduceOpName } from "../backend/kernels.js";
+import { type ReduceKernel, ReduceOp, type ReduceOpName } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";
 import { ValueError } from "../errors.js";
-import { type Shape, fmtShape, normAxes, numel } from "../shape.js";
+import { fmtShape, normAxes, numel, type Shape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { castRaw } from "./cast.js";
 import { fromF64, rawContiguous, rawPermute, readF64, sumToShapeF64 } from "./strided.js";

@@ -1,7 +1,8 @@
 // Reductions over any set of axes: sum, mean, max, min, argmax, argmin (statistics such as
 // logsumexp, norm, variance live in reduce-stats.ts).
-import { deviceOp, onDevice } from "../backend/device.js";
+
 import { record } from "../autograd/tape.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import { isFloat } from "../dtype.js";
 import { normAxis } from "../shape.js";
 import type { Tensor } from "../tensor.js";

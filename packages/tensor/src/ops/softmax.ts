@@ -1,5 +1,5 @@
-import { deviceOp, onDevice } from "../backend/device.js";
 import { noGrad, record } from "../autograd/tape.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import type { SoftmaxKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { normAxis } from "../shape.js";

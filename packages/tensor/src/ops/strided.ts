@@ -1,10 +1,10 @@
 // Internal helpers shared by the js implementations of ops: decoding strided (possibly broadcast)
 // tensors into row-major f64 arrays and encoding results back. Views made here bypass the tape.
-import { type DType, type TypedArray, allocTyped, isHalf } from "../dtype.js";
+import { allocTyped, type DType, isHalf, type TypedArray } from "../dtype.js";
 import { ShapeError } from "../errors.js";
-import { type Shape, contiguousStrides, fmtShape, numel } from "../shape.js";
+import { contiguousStrides, fmtShape, numel, type Shape } from "../shape.js";
 import { Storage } from "../storage.js";
-import { Tensor, copyStrided, decoder, writeValues } from "../tensor.js";
+import { copyStrided, decoder, Tensor, writeValues } from "../tensor.js";
 
 /** Element strides that read `t` broadcast to `shape` (0 on broadcast axes). */
 export function broadcastStrides(t: Tensor, shape: Shape): number[] {

@@ -1,7 +1,8 @@
 // Unary elementwise ops. f32 inputs use the native "unary" kernel when the active backend has one;
 // everything else is computed in f64 and rounded once to the output dtype.
-import { deviceOp, onDevice } from "../backend/device.js";
+
 import { record } from "../autograd/tape.js";
+import { deviceOp, onDevice } from "../backend/device.js";
 import { type UnaryKernel, UnaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { type DType, isFloat } from "../dtype.js";

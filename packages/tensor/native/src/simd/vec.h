@@ -55,8 +55,30 @@ inline void storePartial(float* p, vf v, int64_t n) {
 // Bit casts (same-size GCC vector casts reinterpret, they do not convert).
 inline vi asInt(vf v) { return (vi)v; }
 inline vf asFloat(vi v) { return (vf)v; }
-inline vf vmin(vf a, vf b) { return a < b ? a : b; }
-inline vf vmax(vf a, vf b) { return a > b ? a : b; }
+// a < b ? a : b and a > b ? a : b: b when either is NaN, exactly the x86 min/max instructions,
+// which GCC does not pick for the select on its own.
+inline vf vmin(vf a, vf b) {
+#if defined(__AVX512F__)
+  return _mm512_min_ps(a, b);
+#elif defined(__AVX2__)
+  return _mm256_min_ps(a, b);
+#elif defined(__SSE2__)
+  return _mm_min_ps(a, b);
+#else
+  return a < b ? a : b;
+#endif
+}
+inline vf vmax(vf a, vf b) {
+#if defined(__AVX512F__)
+  return _mm512_max_ps(a, b);
+#elif defined(__AVX2__)
+  return _mm256_max_ps(a, b);
+#elif defined(__SSE2__)
+  return _mm_max_ps(a, b);
+#else
+  return a > b ? a : b;
+#endif
+}
 inline vf vabs(vf a) { return asFloat(asInt(a) & 0x7fffffff); }
 inline vi nanMask(vf a) { return a != a; }
 
@@ -108,14 +130,18 @@ inline float hmax(vf v) {
 #endif
 }
 
-// The two halves of v as register-sized f64 vectors.
+// The two halves of v as register-sized f64 vectors (intrinsics: GCC lowers the generic
+// conversion in 4-lane pieces).
 inline void widenHalves(vf v, vdh& lo, vdh& hi) {
 #if defined(__AVX512F__)
-  lo = __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7), vdh);
-  hi = __builtin_convertvector(__builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15), vdh);
+  lo = _mm512_cvtps_pd(_mm512_castps512_ps256(v));
+  hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1));
 #elif defined(__AVX2__)
-  lo = __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1, 2, 3), vdh);
-  hi = __builtin_convertvector(__builtin_shufflevector(v, v, 4, 5, 6, 7), vdh);
+  lo = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
+  hi = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+#elif defined(__SSE2__)
+  lo = _mm_cvtps_pd(v);
+  hi = _mm_cvtps_pd(_mm_movehl_ps(v, v));
 #else
   lo = __builtin_convertvector(__builtin_shufflevector(v, v, 0, 1), vdh);
   hi = __builtin_convertvector(__builtin_shufflevector(v, v, 2, 3), vdh);
