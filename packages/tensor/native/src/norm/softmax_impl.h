@@ -25,13 +25,17 @@ inline float rowMax(const float* x, int64_t n) {
   return m;
 }
 
-inline void softmaxRow(const float* x, float* out, int64_t n, bool logOut) {
+// `next` (the following row, or null) is prefetched during the exp pass, so a row streamed from
+// DRAM arrives while this one computes.
+inline void softmaxRow(const float* x, float* out, int64_t n, bool logOut, const float* next) {
   const float m = rowMax(x, n);
   const vf mv = splat(m);
   SumD acc;
   int64_t i = 0;
   // Two vectors per step, added in f32 (one rounding) before the f64 widening.
   for (; i + 2 * W <= n; i += 2 * W) {
+    if (next)
+      for (int k = 0; k < 2 * W; k += 16) __builtin_prefetch(next + i + k);
     const vf e0 = vexp(load(x + i) - mv), e1 = vexp(load(x + i + W) - mv);
     if (!logOut) store(out + i, e0), store(out + i + W, e1);
     acc.add(e0 + e1);
@@ -60,7 +64,8 @@ inline void softmaxRow(const float* x, float* out, int64_t n, bool logOut) {
 
 void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool logOut) {
   parallel(rows, imax(1, 4096 / imax(1, cols)), [&](int64_t r0, int64_t r1) {
-    for (int64_t r = r0; r < r1; r++) softmaxRow(x + r * cols, out + r * cols, cols, logOut);
+    for (int64_t r = r0; r < r1; r++)
+      softmaxRow(x + r * cols, out + r * cols, cols, logOut, r + 1 < r1 ? x + (r + 1) * cols : nullptr);
   });
 }
 
