@@ -3,9 +3,13 @@
 // compute_90 PTX), g++ the Node-API and runtime sources, and g++ links them with the static CUDA
 // runtime. cuBLAS is not linked (the addon dlopens it). Node headers come from the running node's
 // prefix (or node-api-headers); nothing is downloaded.
+// Staleness is decided by content (source + headers + command line), not mtimes: an addon built
+// from older sources once reached a GPU run. build/x_tensor_cuda.sources records the hash of the
+// sources the addon was linked from; scripts/test-cuda.mjs refuses to run against a stale one.
 //   CUDA_HOME=/usr/local/cuda  X_CUDA_ARCHS=80,90  X_CUDA_JOBS=2
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
@@ -57,7 +61,10 @@ gencode.push("-gencode", `arch=compute_${last},code=compute_${last}`);
 const headers = readdirSync(src)
   .filter((f) => f.endsWith(".h"))
   .map((f) => join(src, f));
-const newestHeader = Math.max(...headers.map((h) => statSync(h).mtimeMs));
+const headerText = headers
+  .sort()
+  .map((h) => readFileSync(h, "utf8"))
+  .join("\0");
 
 function command(file) {
   const input = join(src, file);
@@ -108,10 +115,20 @@ function command(file) {
   };
 }
 
+/** What an object file depends on: its source, every header and the compile command. */
+function key(c) {
+  return createHash("sha256")
+    .update(c.argv.join(" "))
+    .update("\0")
+    .update(readFileSync(c.input))
+    .update("\0")
+    .update(headerText)
+    .digest("hex");
+}
+
 function stale(c) {
-  if (!existsSync(c.output)) return true;
-  const t = statSync(c.output).mtimeMs;
-  return statSync(c.input).mtimeMs > t || newestHeader > t;
+  if (!existsSync(c.output) || !existsSync(`${c.output}.key`)) return true;
+  return readFileSync(`${c.output}.key`, "utf8") !== key(c);
 }
 
 function run([exe, ...args]) {
@@ -139,12 +156,13 @@ async function main() {
       for (let c = queue.shift(); c; c = queue.shift()) {
         console.log(`  compile ${c.input.slice(src.length + 1)}`);
         await run(c.argv);
+        writeFileSync(`${c.output}.key`, key(c));
       }
     }),
   );
   const addon = join(out, "x_tensor_cuda.node");
   const newestObj = Math.max(...all.map((c) => statSync(c.output).mtimeMs));
-  if (!existsSync(addon) || statSync(addon).mtimeMs < newestObj) {
+  if (todo.length || !existsSync(addon) || statSync(addon).mtimeMs < newestObj) {
     await run([
       "g++",
       "-shared",
@@ -159,6 +177,8 @@ async function main() {
       "-static-libstdc++",
     ]);
   }
+  const { sourcesHash } = await import("./sources-hash.mjs");
+  writeFileSync(join(out, "x_tensor_cuda.sources"), sourcesHash(src));
   console.log(
     `cuda addon: ${addon} (${todo.length} compiled, ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );

@@ -252,6 +252,112 @@ test("autograd on the device matches the CPU (matmul, rmsNorm, rope, attention, 
     close(got.grads[i], want.grads[i], { abs: 1e-3, rel: 1e-2 }, `grad ${i}`);
 });
 
+// Copies into non-contiguous destinations (writeInto, cat, the slice/select/expand backward): the
+// paths a device KV cache and training go through. Each result is compared with the js backend.
+test("writeInto a transposed, stepped, offset or selected destination", () => {
+  const cases = [
+    // [buffer shape, view of the buffer, source]
+    [[4, 6], (b) => b.transpose(0, 1), rnd([4, 6]).transpose(0, 1)],
+    [[5, 7], (b) => b.slice(1, 1, 7, 2), rnd([5, 3])],
+    [[2, 3, 9, 4], (b) => b.slice(2, 3, 7), rnd([2, 4, 3, 4]).transpose(1, 2)],
+    [[3, 4, 5], (b) => b.select(1, 2), rnd([5, 3]).transpose(0, 1)],
+    [[3, 4, 5], (b) => b.select(2, 4).slice(0, 1, 3), rnd([2, 4])],
+    [[6, 8], (b) => b.slice(0, 2, 5).slice(1, 1, 8, 3), rnd([3, 3])],
+  ];
+  for (const [i, [shape, view, src]] of cases.entries()) {
+    const base = rnd(shape);
+    const want = base.clone();
+    T.writeInto(view(want), src);
+    for (const [how, s] of [
+      ["dense source", dev(src)],
+      ["strided source", stridedOnDevice(src)],
+    ]) {
+      const got = dev(base);
+      const out = T.writeInto(view(got), s);
+      assert.equal(out.device, "cuda");
+      close(got, want, F, `writeInto case ${i}, ${how} (whole buffer)`);
+    }
+  }
+  // a broadcast (stride 0) source
+  const row = rnd([1, 5]);
+  const want = T.zeros([4, 5]);
+  T.writeInto(want.slice(0, 1, 4), row.expand([3, 5]));
+  const got = dev(T.zeros([4, 5]));
+  T.writeInto(got.slice(0, 1, 4), dev(row).expand([3, 5]));
+  close(got, want, F, "writeInto of an expanded source");
+  // element sizes 4 (i32), 2 (f16), 1 (u8)
+  for (const dtype of ["i32", "f16", "u8"]) {
+    const base = T.cast(T.mul(rnd([3, 8]), 0), dtype);
+    const src = T.cast(T.abs(T.mul(rnd([8, 2]), 20)), dtype);
+    const ref = base.clone();
+    T.writeInto(ref.slice(1, 2, 8, 3).transpose(0, 1), src.slice(0, 1, 4).transpose(0, 1));
+    const out = dev(base);
+    T.writeInto(out.slice(1, 2, 8, 3).transpose(0, 1), dev(src).slice(0, 1, 4).transpose(0, 1));
+    assert.deepEqual(out.toArray(), ref.toArray(), `writeInto ${dtype}`);
+  }
+});
+
+/** A device copy of `t` laid out transposed in memory, viewed back as `t` (a strided device view). */
+function stridedOnDevice(t) {
+  if (t.ndim < 2) return dev(t);
+  return dev(t.transpose(0, 1).contiguous()).transpose(0, 1);
+}
+
+test("a KV-cache style buffer: appends at the length, reads of the filled prefix", () => {
+  const [B, H, cap, D] = [2, 3, 16, 8];
+  const host = T.zeros([B, H, cap, D]);
+  const buf = dev(host);
+  let len = 0;
+  for (const t of [5, 1, 1, 3]) {
+    const k = rnd([B, t, H, D]).transpose(1, 2); // [B, H, t, D], strided like heads()
+    T.writeInto(host.slice(2, len, len + t), k);
+    T.writeInto(buf.slice(2, len, len + t), stridedOnDevice(k));
+    len += t;
+    close(buf.slice(2, 0, len), host.slice(2, 0, len).contiguous(), F, `prefix ${len}`);
+  }
+  close(buf, host, F, "whole buffer (the unfilled tail stays zero)");
+});
+
+test("cat along every axis with strided inputs", () => {
+  const a = rnd([3, 4, 5]);
+  const b = rnd([5, 4, 3]).transpose(0, 2); // [3, 4, 5], strided
+  const c = rnd([3, 8, 10]).slice(1, 0, 8, 2).slice(2, 2, 7); // [3, 4, 5], offset + stepped
+  for (let ax = 0; ax < 3; ax++) {
+    const want = T.cat([a, b, c], ax);
+    const got = T.cat([dev(a), stridedOnDevice(b), dev(c.contiguous())], ax);
+    close(got, want, F, `cat axis ${ax}`);
+    const viaViews = T.cat([dev(a).transpose(0, 2), dev(a).transpose(0, 2)], 2 - ax);
+    close(viaViews, T.cat([a.transpose(0, 2), a.transpose(0, 2)], 2 - ax), F, `cat of views ${ax}`);
+  }
+  close(T.stack([dev(a), dev(a)], 1), T.stack([a, a], 1), F, "stack");
+});
+
+test("gradients of slice, select and expand on cuda match the js backend", () => {
+  const x = rnd([4, 6, 5]);
+  const w1 = rnd([4, 2, 5]);
+  const w2 = rnd([4, 5]);
+  const w3 = rnd([3, 4, 6, 5]);
+  const w4 = rnd([6, 2, 5]);
+  const cases = [
+    ["slice step", (xx, w) => T.sum(T.mul(xx.slice(1, 1, 6, 3), w)), w1],
+    ["select", (xx, w) => T.sum(T.mul(xx.select(1, 4), w)), w2],
+    ["expand", (xx, w) => T.sum(T.mul(xx.expand([3, 4, 6, 5]), w)), w3],
+    ["slice of a transpose", (xx, w) => T.sum(T.mul(xx.transpose(0, 1).slice(1, 1, 3), w)), w4],
+    [
+      "logits.slice as in causalLmLoss",
+      (xx) => T.crossEntropy(xx.slice(1, 0, 5), T.randint(0, 5, [4, 5], { seed: 3 })),
+      undefined,
+    ],
+  ];
+  for (const [name, f, w] of cases) {
+    const df = T.valueAndGrad(f, 0);
+    const want = df(x, w);
+    const got = df(dev(x), w === undefined ? undefined : dev(w));
+    close(got.value, want.value, G, `${name}: value`);
+    close(got.grads, want.grads, F, `${name}: gradient`);
+  }
+});
+
 test("ownership: dispose, using, tidy and memory()", () => {
   const before = T.memory().cuda.bytes;
   const a = dev(rnd([256, 256]));
