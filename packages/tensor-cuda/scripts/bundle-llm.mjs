@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles @x/llm's GPU test and benchmark (TypeScript) into packages/tensor-cuda/build/ so the GPU
+// Bundles @x/llm's GPU test, benchmark and CLI (TypeScript) into packages/tensor-cuda/build/ so the GPU
 // machine runs them with the carried node and @x/tensor's dist: @x/tensor stays external and is
 // imported from ../../tensor/dist/index.js; everything else (@x/llm, its deps) is inlined.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -19,6 +19,7 @@ const { build } = createRequire(join(pnpmDir, esb, "node_modules/esbuild/package
 const jobs = [
   ["packages/llm/test/cuda/llm.cuda.ts", "llm-cuda.test.mjs"],
   ["packages/llm/bench/cuda.ts", "llm-bench.mjs"],
+  ["packages/llm/src/cli.ts", "x-llm-cli.mjs"],
 ];
 for (const [src, name] of jobs) {
   const outfile = join(root, "packages/tensor-cuda/build", name);
