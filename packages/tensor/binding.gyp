@@ -9,7 +9,8 @@
   "target_defaults": {
     "cflags!": ["-fno-exceptions", "-O2"],
     "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++20"],
-    "cflags": ["-O3", "-fPIC", "-fvisibility=hidden", "-Wno-unused-parameter", "-Wno-psabi"],
+    # GCC 12 reports false maybe-uninitialized warnings inside its own AVX-512 intrinsic headers.
+    "cflags": ["-O3", "-fPIC", "-fvisibility=hidden", "-Wno-unused-parameter", "-Wno-psabi", "-Wno-maybe-uninitialized"],
     "cflags_cc": ["-std=c++17", "-fexceptions"],
     "include_dirs": ["native/src"],
     "defines": ["NDEBUG"],
