@@ -13,26 +13,14 @@ import {
   moveModel,
   saveModel,
 } from "../src/index.js";
+import { benchPrompt, smolConfig as smol } from "./common.js";
 
 const out = process.argv[2] ?? "/tmp/x-llm-smol";
 const PROMPT = 64;
 const NEW = 128;
-const smol = makeConfig({
-  vocabSize: 49152,
-  hiddenSize: 576,
-  intermediateSize: 1536,
-  numLayers: 30,
-  numHeads: 9,
-  numKvHeads: 3,
-  headDim: 64,
-  rmsNormEps: 1e-5,
-  ropeTheta: 100000,
-  maxPositionEmbeddings: 8192,
-  tieWordEmbeddings: true,
-});
 const cpuModel = LlamaModel.random(smol, { seed: 1 });
 saveModel(cpuModel, out);
-const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % smol.vocabSize);
+const prompt = benchPrompt(PROMPT, smol.vocabSize);
 const row = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
 
 async function decodeRun(

@@ -5,9 +5,17 @@
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { backendInfo, setNumThreads, Tensor } from "@x/tensor";
+import { backendInfo, setNumThreads } from "@x/tensor";
 import { getLlama, type Llama, LlamaLogLevel, type Token } from "node-llama-cpp";
-import { exportGguf, fullCache, LlamaModel, makeConfig, Tokenizer } from "../src/index.js";
+import { exportGguf, LlamaModel, Tokenizer } from "../src/index.js";
+import {
+  benchPrompt,
+  smolConfig as config,
+  type Engine,
+  measureRows,
+  modelDescription,
+  modelSession,
+} from "./common.js";
 import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
 
 const flags = parseFlags();
@@ -23,20 +31,6 @@ const RUNS = Number(flags.values.runs ?? 3);
 const FORMATS = (flags.values.formats ?? "f32,q8_0,q4_0").split(",") as ("f32" | "q8_0" | "q4_0")[];
 
 setNumThreads(1);
-const config = makeConfig({
-  vocabSize: 49152,
-  hiddenSize: 576,
-  intermediateSize: 1536,
-  numLayers: 30,
-  numHeads: 9,
-  numKvHeads: 3,
-  headDim: 64,
-  rmsNormEps: 1e-5,
-  ropeTheta: 100000,
-  maxPositionEmbeddings: 8192,
-  tieWordEmbeddings: true,
-});
-
 /** A byte-level BPE vocabulary of `size` ids: 256 byte symbols, then pairs of them with merges. */
 function syntheticTokenizer(size: number): Tokenizer {
   const printable = (b: number) => (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
@@ -60,17 +54,7 @@ function syntheticTokenizer(size: number): Tokenizer {
   });
 }
 
-interface Session {
-  prefill(prompt: number[]): Promise<number>;
-  decode(prompt: number[], n: number): Promise<number>;
-  dispose?(): Promise<void>;
-}
-interface Engine {
-  name: string;
-  setup(): Promise<Session | string>;
-}
-
-const prompt = Array.from({ length: PROMPT }, (_, i) => (i * 7919 + 13) % config.vocabSize);
+const prompt = benchPrompt(PROMPT, config.vocabSize);
 progress(`building a random ${config.numLayers}-layer model (SmolLM2-135M shapes)...`);
 const base = LlamaModel.random(config, { seed: 1 });
 const dir = fs.mkdtempSync(join(tmpdir(), "x-bench-gguf-"));
@@ -81,27 +65,7 @@ function ours(format: "f32" | "q8_0" | "q4_0"): Engine {
   return {
     name: `@x/llm ${format}`,
     async setup() {
-      const model = format === "f32" ? base : base.quantize(format);
-      const run = (ids: number[], cache = model.createCache(fullCache())) =>
-        model.forward({
-          inputIds: Tensor.from(ids, [1, ids.length], "i32"),
-          cache,
-          logitsFor: "last",
-        });
-      return {
-        prefill: (p) => medianMs(() => run(p), { runs: RUNS }),
-        async decode(p, n) {
-          const times: number[] = [];
-          for (let r = 0; r < RUNS; r++) {
-            const cache = model.createCache(fullCache());
-            run(p, cache);
-            const t0 = performance.now();
-            for (let i = 0; i < n; i++) run([(i * 31) % config.vocabSize], cache);
-            times.push(performance.now() - t0);
-          }
-          return times.sort((a, b) => a - b)[times.length >> 1]!;
-        },
-      };
+      return modelSession(format === "f32" ? base : base.quantize(format), RUNS);
     },
   };
 }
@@ -164,36 +128,12 @@ function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
 
 const rows: Row[] = [];
 for (const format of FORMATS) {
-  let ref: { prefill: number; decode: number } | undefined;
-  for (const engine of [ours(format), llamaCpp(format)]) {
-    progress(`${engine.name}: setting up`);
-    const e = await engine.setup();
-    if (typeof e === "string") {
-      rows.push({
-        engine: engine.name,
-        "prefill tok/s": null,
-        "decode tok/s": null,
-        "prefill vs ours": null,
-        "decode vs ours": null,
-        note: e,
-      });
-      continue;
-    }
-    progress(`${engine.name}: prefill ${PROMPT} tokens x ${RUNS}`);
-    const prefill = (PROMPT / (await e.prefill(prompt))) * 1000;
-    progress(`${engine.name}: decode ${DECODE} tokens x ${RUNS}`);
-    const decode = (DECODE / (await e.decode(prompt, DECODE))) * 1000;
-    await e.dispose?.();
-    ref ??= { prefill, decode };
-    rows.push({
-      engine: engine.name,
-      "prefill tok/s": prefill,
-      "decode tok/s": decode,
-      "prefill vs ours": prefill / ref.prefill,
-      "decode vs ours": decode / ref.decode,
-      note: "",
-    });
-  }
+  rows.push(
+    ...(await measureRows([ours(format), llamaCpp(format)], prompt, DECODE, RUNS, {
+      "prefill vs ours": (m, ref) => m.prefill / ref.prefill,
+      "decode vs ours": (m, ref) => m.decode / ref.decode,
+    })),
+  );
 }
 
 const info = backendInfo();
@@ -201,7 +141,7 @@ emit(
   flags,
   {
     benchmark: "llm decode/prefill vs llama.cpp",
-    model: `random weights, SmolLM2-135M shapes (${(base.numParameters() / 1e6).toFixed(1)}M params, tied embeddings)`,
+    model: modelDescription(base),
     isa: info.isa,
     threads: info.threads,
     llamaCppThreads: 1,

@@ -45,7 +45,7 @@ export {
 export * from "./dtype.js";
 export * from "./errors.js";
 export * from "./half.js";
-export { writeFileAtomic } from "./io/atomic-write.js";
+export { fsyncDirectory, writeFileAtomic } from "./io/atomic-write.js";
 export {
   CHECKPOINT_INDEX,
   CHECKPOINT_SINGLE,

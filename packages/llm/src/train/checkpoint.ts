@@ -5,7 +5,13 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { loadSafetensors, openCheckpoint, writeFileAtomic, writeSafetensors } from "@x/tensor";
+import {
+  fsyncDirectory,
+  loadSafetensors,
+  openCheckpoint,
+  writeFileAtomic,
+  writeSafetensors,
+} from "@x/tensor";
 import { saveModel } from "../io/save.js";
 import type { LlamaModel } from "../model/llama.js";
 import type { AdamWState } from "./adamw.js";
@@ -40,18 +46,6 @@ export interface SaveTrainingOptions {
   /** Keep this many newest checkpoints (default 2; older ones are removed after the commit). */
   keep?: number;
   onStage?: (stage: SaveStage) => void;
-}
-
-function fsyncDir(dir: string): void {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(dir, "r");
-    fs.fsyncSync(fd);
-  } catch {
-    // best effort: some platforms cannot fsync a directory
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
 }
 
 function writeText(path: string, text: string): void {
@@ -103,14 +97,14 @@ export function saveTrainingCheckpoint(
     });
     opts.onStage?.("state");
     writeText(join(tmp, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
-    fsyncDir(join(tmp, "model"));
-    fsyncDir(tmp);
+    fsyncDirectory(join(tmp, "model"));
+    fsyncDirectory(tmp);
     opts.onStage?.("commit");
     // A checkpoint of the same step (a resumed run passing it again) is moved aside, not merged.
     const aside = fs.existsSync(final) ? `${tmp}-old` : undefined;
     if (aside) fs.renameSync(final, aside);
     fs.renameSync(tmp, final);
-    fsyncDir(root);
+    fsyncDirectory(root);
     writeText(join(root, LATEST), `${name}\n`);
     if (aside) fs.rmSync(aside, { recursive: true, force: true });
   } catch (err) {

@@ -31,11 +31,19 @@ export function writeFileAtomic(path: string, write: (fd: number) => void): void
     fs.rmSync(tmp, { force: true });
     throw err;
   }
-  syncDir(dir);
+  fsyncDirectory(dir);
 }
 
-/** Persists the rename itself; directories cannot be opened for fsync on every platform. */
-function syncDir(dir: string): void {
+/**
+ * Fsyncs directory `dir`, persisting renames and new entries in it. Best effort: directories
+ * cannot be opened for fsync on every platform, so failures are ignored.
+ *
+ * ```ts
+ * fs.renameSync(tmp, path);
+ * fsyncDirectory(dirname(path));
+ * ```
+ */
+export function fsyncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, "r");
