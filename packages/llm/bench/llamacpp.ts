@@ -1,6 +1,9 @@
 // @x/llm against llama.cpp (node-llama-cpp's prebuilt CPU binary) on the same random weights
 // with SmolLM2-135M's shapes: we export each format to GGUF with our exporter, llama.cpp loads
 // it, and both engines prefill a prompt and decode tokens single-threaded. Medians of runs.
+// Like for like: the q8_0/q4_0 GGUF export quantizes every 2-D tensor, so llama.cpp's LM head
+// (`output`, tied to token_embd here) is q8_0/q4_0 too; our rows quantize the head the same way
+// (`quantize(format, { head: true })`), so both engines run each matmul at the same precision.
 // Run: pnpm --filter @x/llm bench:llamacpp [--json] [--prompt=64] [--decode=32] [--runs=3] [--formats=f32,q8_0,q4_0]
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
@@ -61,11 +64,16 @@ const dir = fs.mkdtempSync(join(tmpdir(), "x-bench-gguf-"));
 process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 const tokenizer = syntheticTokenizer(config.vocabSize);
 
+/** Row label: the format of the layer projections and of the LM head (same for both engines). */
+const label = (format: "f32" | "q8_0" | "q4_0") =>
+  format === "f32" ? "f32" : `${format} + ${format} head`;
+
 function ours(format: "f32" | "q8_0" | "q4_0"): Engine {
   return {
-    name: `@x/llm ${format}`,
+    name: `@x/llm ${label(format)}`,
     async setup() {
-      return modelSession(format === "f32" ? base : base.quantize(format), RUNS);
+      // Quantize the LM head too, as the exported GGUF does (see the header comment).
+      return modelSession(format === "f32" ? base : base.quantize(format, { head: true }), RUNS);
     },
   };
 }
@@ -73,7 +81,7 @@ function ours(format: "f32" | "q8_0" | "q4_0"): Engine {
 let llama: Llama | undefined;
 function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
   return {
-    name: `llama.cpp ${format}`,
+    name: `llama.cpp ${label(format)}`,
     async setup() {
       const path = join(dir, `smollm2-shapes-${format}.gguf`);
       progress(`exporting ${path}`);

@@ -52,6 +52,22 @@ struct DotPairs {
                                           _mm512_loadu_si512(q + b * kQBlock));
     return _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), scales(dw, dx, b), a);
   }
+  // step() for kRows x rows at once (row r's data at q + r * nb * kQBlock, dx + r * nb, bias +
+  // r * nb * 8): the pair and its d_w are loaded once; each row's result is bit-identical to step().
+  static constexpr int kRows = 4;
+  static void steps(Acc* a, const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t* bias,
+                    int64_t b, int64_t nb) {
+    const __m512i wp = Codes::pair(w + b * kBytes);
+    const __m128 d = _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(dw + b)));
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; r++) {
+      const __m512i s = _mm512_dpbusd_epi32(_mm512_loadu_si512(bias + (r * nb + b) * 8), wp,
+                                            _mm512_loadu_si512(q + (r * nb + b) * kQBlock));
+      const __m128 ds = _mm_mul_ps(d, _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(dx + r * nb + b))));
+      a[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), _mm512_permutexvar_ps(Codes::lanes(), _mm512_zextps128_ps512(ds)),
+                             a[r]);
+    }
+  }
   // A shuffle tree: vec.h's hsum adds the 16 lanes one by one, a fifth of the time at m = 1.
   static float reduce(Acc a0, Acc a1) { return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1)); }
   // A last odd block: natural layout, 256-bit dpbusd, offset removed with the exact sum.
@@ -137,6 +153,43 @@ struct Q4Groups {
     const __m512i s = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_and_si512(_mm512_slli_epi16(v, 4), high),
                                           _mm512_loadu_si512(x));
     return _mm512_dpbusd_epi32(s, _mm512_and_si512(v, high), _mm512_loadu_si512(x + 64));
+  }
+  // step() for kRows x rows at once (row r's codes at q + r * nb * kQBlock, its data at bias +
+  // r * nb * 8): the group's nibbles and scales are decoded once and reused by every row; each
+  // row's result is bit-identical to step().
+  static constexpr int kRows = 4;
+  static void steps(Acc* a, const uint8_t* w, const int8_t* q, const float*, const float*, const int32_t* bias,
+                    int64_t b, int64_t nb) {
+    const uint8_t* g = w + b * kBytes;
+    const __m512i high = _mm512_set1_epi8(static_cast<char>(0xF0));
+    __m512i lo[4], hi[4];
+#pragma GCC unroll 4
+    for (int p = 0; p < 4; p++) {
+      const uint8_t* n = g + 4 * p * kBytes + 2;
+      __m512i v = _mm512_castsi128_si512(load128(n));
+      v = _mm512_inserti32x4(v, load128(n + kBytes), 1);
+      v = _mm512_inserti32x4(v, load128(n + 2 * kBytes), 2);
+      v = _mm512_inserti32x4(v, load128(n + 3 * kBytes), 3);
+      lo[p] = _mm512_and_si512(_mm512_slli_epi16(v, 4), high);
+      hi[p] = _mm512_and_si512(v, high);
+    }
+    const __m512 sc = _mm512_cvtph_ps(scales16(g));
+#pragma GCC unroll 4
+    for (int r = 0; r < kRows; r++) {
+      const int8_t* x = q + (r * nb + b) * kQBlock;
+      __m512i s[4];
+#pragma GCC unroll 4
+      for (int p = 0; p < 4; p++)
+        s[p] = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), lo[p], _mm512_loadu_si512(x + 128 * p)),
+                                   hi[p], _mm512_loadu_si512(x + 128 * p + 64));
+      const __m512i a01 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[0], s[1]), _mm512_unpackhi_epi32(s[0], s[1]));
+      const __m512i a23 = _mm512_add_epi32(_mm512_unpacklo_epi32(s[2], s[3]), _mm512_unpackhi_epi32(s[2], s[3]));
+      const __m512i sum = _mm512_add_epi32(_mm512_unpacklo_epi64(a01, a23), _mm512_unpackhi_epi64(a01, a23));
+      const int32_t* gx = bias + (r * nb + b) * 8;
+      const __m512i isum = _mm512_sub_epi32(sum, _mm512_loadu_si512(gx));
+      const __m512 xs = _mm512_mul_ps(_mm512_cvtepi32_ps(isum), _mm512_loadu_ps(reinterpret_cast<const float*>(gx + 16)));
+      a[r] = _mm512_fmadd_ps(sc, xs, a[r]);
+    }
   }
   static Acc step(Acc a, const uint8_t* w, const int8_t* q, const float*, const float*, const int32_t* bias,
                   int64_t b) {

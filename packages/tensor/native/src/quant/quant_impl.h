@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <new>
+#include <type_traits>
 
 #include "quant/quant.h"
 #include "simd/f16.h"
@@ -155,6 +156,42 @@ float dotRow(const uint8_t* w, const float* dw, const XRows& xr, int64_t row) {
   return s;
 }
 
+// kRows of the traits: how many x rows their steps() takes at once (1: no steps()).
+template <class D, class = void>
+struct RowsPerPass {
+  static constexpr int value = 1;
+};
+template <class D>
+struct RowsPerPass<D, std::void_t<decltype(D::kRows)>> {
+  static constexpr int value = D::kRows;
+};
+
+// dotRow for R = D::kRows consecutive x rows from `row` in one pass over the W row, so each W
+// block is decoded once per R rows (prefill: m rows against each W row). Per row, the same
+// operations in the same order as dotRow, so the results are bit-identical; out[r * stride].
+template <class D>
+void dotRows(const uint8_t* w, const float* dw, const XRows& xr, int64_t row, float* out, int64_t stride) {
+  constexpr int G = D::kBlocks, R = RowsPerPass<D>::value;
+  const int64_t nb = xr.nb;
+  const int8_t* q = xr.q + row * nb * kQBlock;
+  const float* dx = xr.d + row * nb;
+  const int32_t* bias = xr.bias + row * nb * 8;
+  typename D::Acc a0[R], a1[R];
+  for (int r = 0; r < R; r++) a0[r] = a1[r] = D::zero();
+  int64_t b = 0;
+  for (; b + 2 * G <= nb; b += 2 * G) {
+    D::steps(a0, w, q, dw, dx, bias, b, nb);
+    D::steps(a1, w, q, dw, dx, bias, b + G, nb);
+  }
+  for (; b + G <= nb; b += G) D::steps(a0, w, q, dw, dx, bias, b, nb);
+  for (int r = 0; r < R; r++) {
+    float s = D::reduce(a0[r], a1[r]);
+    for (int64_t t = b; t < nb; t++)
+      s += D::single(w, q + r * nb * kQBlock, dw, dx + r * nb, xr.sum + (row + r) * nb, t);
+    out[r * stride] = s;
+  }
+}
+
 template <class D>
 void qmatmulAs(const QMatmulArgs& g) {
   const int64_t nb = g.k / kQBlock, rowBytes = nb * D::kBytes;
@@ -176,7 +213,12 @@ void qmatmulAs(const QMatmulArgs& g) {
     for (int64_t j = j0; j < j1; j++) {
       const uint8_t* wr = g.w + j * rowBytes;
       D::rowScales(wr, nb, dw);
-      for (int64_t i = 0; i < g.m; i++) g.out[i * g.n + j] = dotRow<D>(wr, dw, xr, i);
+      int64_t i = 0;
+      if constexpr (RowsPerPass<D>::value > 1) {
+        constexpr int R = RowsPerPass<D>::value;
+        for (; i + R <= g.m; i += R) dotRows<D>(wr, dw, xr, i, g.out + i * g.n + j, g.n);
+      }
+      for (; i < g.m; i++) g.out[i * g.n + j] = dotRow<D>(wr, dw, xr, i);
     }
     std::free(dw);
   });
