@@ -19,6 +19,28 @@ export const smolConfig = makeConfig({
   tieWordEmbeddings: true,
 });
 
+/** TinyLlama-1.1B's shapes (untied: a separate LM head). */
+export const tinyLlamaConfig = makeConfig({
+  vocabSize: 32000,
+  hiddenSize: 2048,
+  intermediateSize: 5632,
+  numLayers: 22,
+  numHeads: 32,
+  numKvHeads: 4,
+  headDim: 64,
+  rmsNormEps: 1e-5,
+  ropeTheta: 10000,
+  maxPositionEmbeddings: 2048,
+  tieWordEmbeddings: false,
+});
+
+/** Benchmark shapes by `--shape` name: the model whose shapes random weights take. */
+export const benchShapes = {
+  smollm2: { name: "SmolLM2-135M", config: smolConfig },
+  tinyllama: { name: "TinyLlama-1.1B", config: tinyLlamaConfig },
+} as const;
+export type BenchShape = keyof typeof benchShapes;
+
 /** A deterministic prompt of `length` token ids below `vocabSize`. */
 export function benchPrompt(length: number, vocabSize: number): number[] {
   return Array.from({ length }, (_, i) => (i * 7919 + 13) % vocabSize);
@@ -121,5 +143,5 @@ export async function measureRows(
 }
 
 /** The `model` line of a benchmark's context. */
-export const modelDescription = (model: LlamaModel): string =>
-  `random weights, SmolLM2-135M shapes (${(model.numParameters() / 1e6).toFixed(1)}M params, tied embeddings)`;
+export const modelDescription = (model: LlamaModel, shapes = "SmolLM2-135M"): string =>
+  `random weights, ${shapes} shapes (${(model.numParameters() / 1e6).toFixed(1)}M params, ${model.config.tieWordEmbeddings ? "tied embeddings" : "untied LM head"})`;

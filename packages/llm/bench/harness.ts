@@ -21,15 +21,23 @@ export async function medianMs(
 export interface Flags {
   json: boolean;
   help: boolean;
-  /** `--name=value` options. */
+  /** `--name=value` (or `--name value`) options. */
   values: Record<string, string>;
 }
 
 export function parseFlags(argv = process.argv.slice(2)): Flags {
   const values: Record<string, string> = {};
-  for (const a of argv) {
-    const m = /^--([\w-]+)=(.*)$/.exec(a);
-    if (m) values[m[1]!] = m[2]!;
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([\w-]+)(?:=(.*))?$/.exec(argv[i]!);
+    if (!m) continue;
+    if (m[2] !== undefined) values[m[1]!] = m[2];
+    // `--name value` too, for any option but the boolean --json / --help.
+    else if (
+      !["json", "help"].includes(m[1]!) &&
+      i + 1 < argv.length &&
+      !argv[i + 1]!.startsWith("--")
+    )
+      values[m[1]!] = argv[++i]!;
   }
   return {
     json: argv.includes("--json"),

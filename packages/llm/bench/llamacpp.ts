@@ -1,10 +1,12 @@
 // @x/llm against llama.cpp (node-llama-cpp's prebuilt CPU binary) on the same random weights
-// with SmolLM2-135M's shapes: we export each format to GGUF with our exporter, llama.cpp loads
+// with SmolLM2-135M's shapes (or TinyLlama-1.1B's with --shape=tinyllama: untied LM head, 4.4 GB
+// of f32 weights): we export each format to GGUF with our exporter, llama.cpp loads
 // it, and both engines prefill a prompt and decode tokens single-threaded. Medians of runs.
 // Like for like: the q8_0/q4_0 GGUF export quantizes every 2-D tensor, so llama.cpp's LM head
-// (`output`, tied to token_embd here) is q8_0/q4_0 too; our rows quantize the head the same way
+// (`output`, or token_embd when tied) is q8_0/q4_0 too; our rows quantize the head the same way
 // (`quantize(format, { head: true })`), so both engines run each matmul at the same precision.
 // Run: pnpm --filter @x/llm bench:llamacpp [--json] [--prompt=64] [--decode=32] [--runs=3] [--formats=f32,q8_0,q4_0]
+//   [--shape=smollm2|tinyllama]   (`--name value` works too)
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,8 +14,9 @@ import { backendInfo, setNumThreads } from "@x/tensor";
 import { getLlama, type Llama, LlamaLogLevel, type Token } from "node-llama-cpp";
 import { exportGguf, LlamaModel, Tokenizer } from "../src/index.js";
 import {
+  type BenchShape,
   benchPrompt,
-  smolConfig as config,
+  benchShapes,
   type Engine,
   measureRows,
   modelDescription,
@@ -24,7 +27,7 @@ import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
 const flags = parseFlags();
 if (flags.help) {
   console.log(
-    "usage: tsx bench/llamacpp.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--formats=f32,q8_0,q4_0]",
+    "usage: tsx bench/llamacpp.ts [--json] [--prompt=N] [--decode=N] [--runs=N] [--formats=f32,q8_0,q4_0] [--shape=smollm2|tinyllama]",
   );
   process.exit(0);
 }
@@ -32,6 +35,12 @@ const PROMPT = Number(flags.values.prompt ?? 64);
 const DECODE = Number(flags.values.decode ?? 32);
 const RUNS = Number(flags.values.runs ?? 3);
 const FORMATS = (flags.values.formats ?? "f32,q8_0,q4_0").split(",") as ("f32" | "q8_0" | "q4_0")[];
+const SHAPE = (flags.values.shape ?? "smollm2") as BenchShape;
+if (!(SHAPE in benchShapes)) {
+  console.error(`unknown --shape ${SHAPE} (${Object.keys(benchShapes).join(", ")})`);
+  process.exit(2);
+}
+const { name: shapeName, config } = benchShapes[SHAPE];
 
 setNumThreads(1);
 /** A byte-level BPE vocabulary of `size` ids: 256 byte symbols, then pairs of them with merges. */
@@ -58,7 +67,7 @@ function syntheticTokenizer(size: number): Tokenizer {
 }
 
 const prompt = benchPrompt(PROMPT, config.vocabSize);
-progress(`building a random ${config.numLayers}-layer model (SmolLM2-135M shapes)...`);
+progress(`building a random ${config.numLayers}-layer model (${shapeName} shapes)...`);
 const base = LlamaModel.random(config, { seed: 1 });
 const dir = fs.mkdtempSync(join(tmpdir(), "x-bench-gguf-"));
 process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
@@ -83,7 +92,7 @@ function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
   return {
     name: `llama.cpp ${label(format)}`,
     async setup() {
-      const path = join(dir, `smollm2-shapes-${format}.gguf`);
+      const path = join(dir, `${SHAPE}-shapes-${format}.gguf`);
       progress(`exporting ${path}`);
       exportGguf(base, path, { type: format, tokenizer });
       llama ??= await getLlama({ gpu: false, build: "never", logLevel: LlamaLogLevel.error });
@@ -149,7 +158,7 @@ emit(
   flags,
   {
     benchmark: "llm decode/prefill vs llama.cpp",
-    model: modelDescription(base),
+    model: modelDescription(base, shapeName),
     isa: info.isa,
     threads: info.threads,
     llamaCppThreads: 1,
