@@ -28,7 +28,7 @@ while [ "$(jobs -r | wc -l)" -gt 0 ]; do wait -n; done
 pkg="$work/tensor"
 mkdir -p "$pkg/prebuilds/linux-arm64" "$pkg/node_modules"
 aarch64-linux-gnu-g++ -shared -s -o "$pkg/prebuilds/linux-arm64/node.napi.node" "$work"/obj/*.o -lpthread
-file "$pkg/prebuilds/linux-arm64/node.napi.node"
+if command -v file >/dev/null; then file "$pkg/prebuilds/linux-arm64/node.napi.node"; fi
 cp -r package.json dist "$pkg/"
 cp -rL node_modules/node-gyp-build "$pkg/node_modules/"
 
