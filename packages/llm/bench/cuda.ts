@@ -2,6 +2,8 @@
 // device run): prefill and decode tokens/s of a random SmolLM2-135M-shaped model on cuda (the
 // weights are also saved for transformers: bench/llm_torch.py), and one training step
 // (forward + backward + clip + AdamW) of the default model's shapes. Prints JSON lines.
+// `node llm-bench.mjs <dir> train` runs only the training step (with X_TENSOR_CUDA_PROFILE=1,
+// the per-call profile of that step goes to stderr).
 import { setCudaMatmulPrecision, synchronize, Tensor } from "@x/tensor";
 import {
   AdamW,
@@ -16,10 +18,11 @@ import {
 import { benchPrompt, smolConfig as smol } from "./common.js";
 
 const out = process.argv[2] ?? "/tmp/x-llm-smol";
+const onlyTrain = process.argv[3] === "train";
 const PROMPT = 64;
 const NEW = 128;
 const cpuModel = LlamaModel.random(smol, { seed: 1 });
-saveModel(cpuModel, out);
+if (!onlyTrain) saveModel(cpuModel, out);
 const prompt = benchPrompt(PROMPT, smol.vocabSize);
 const row = (o: Record<string, unknown>) => console.log(JSON.stringify(o));
 
@@ -38,7 +41,7 @@ async function decodeRun(
   return { prefillMs: t1 - t0, decodeTokS: (NEW - 1) / ((t2 - t1) / 1000), tokens };
 }
 
-for (const precision of ["highest", "tf32"] as const) {
+for (const precision of onlyTrain ? [] : (["highest", "tf32"] as const)) {
   setCudaMatmulPrecision(precision);
   const gpu = moveModel(cpuModel, "cuda");
   await decodeRun(gpu); // warm-up

@@ -96,6 +96,57 @@ test("reductions, softmax and casts", () => {
   }
 });
 
+test("reductions: long rows (chunked sums), columns, ties and NaN", () => {
+  const cases = [
+    [[300001], 0],
+    [[3, 70001], 1],
+    [[512, 300], 0],
+    [[2, 1000, 40], 1],
+    [[2, 3, 300], 2],
+    [[5, 7], 1],
+  ];
+  for (const [s, ax] of cases) {
+    const x = rnd(s);
+    close(T.sum(dev(x), ax), T.sum(x, ax), G, `sum ${s} ${ax}`);
+    close(T.sum(dev(x)), T.sum(x), G, `sum ${s} all`);
+    for (const op of ["max", "min", "argmax", "argmin"])
+      close(T[op](dev(x), ax), T[op](x, ax), F, `${op} ${s} ${ax}`);
+  }
+  // First NaN wins, then the first of equal extremes.
+  const rows = Tensor.from([1, 5, 5, 2, 0, NaN, 3, NaN, 4, -1, -1, 4, 2, 2, 2, 2], [4, 4]);
+  for (const op of ["max", "min", "argmax", "argmin"])
+    for (const ax of [0, 1]) close(T[op](dev(rows), ax), T[op](rows, ax), F, `${op} ties ${ax}`);
+});
+
+test("adamwUpdate on cuda writes the same bits as the js loop", () => {
+  const n = 100003;
+  const hp = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const p = rnd([n]);
+  const [m, v] = [T.zeros([n]), T.zeros([n])];
+  const [pd, md, vd] = [dev(p), dev(m), dev(v)];
+  for (let t = 1; t <= 3; t++) {
+    const g = rnd([n], 0.1);
+    const c = {
+      ...hp,
+      shrink: 1 - 1e-3 * 0.1,
+      stepSize: 1e-3 / (1 - hp.beta1 ** t),
+      sqrtBias2: Math.sqrt(1 - hp.beta2 ** t),
+    };
+    T.adamwUpdate(p, g, m, v, c);
+    T.adamwUpdate(pd, dev(g), md, vd, c);
+  }
+  const bits = (t) => {
+    const d = t.toHost().data();
+    return new Uint32Array(d.buffer, d.byteOffset, d.length);
+  };
+  for (const [got, want, what] of [
+    [pd, p, "param"],
+    [md, m, "exp_avg"],
+    [vd, v, "exp_avg_sq"],
+  ])
+    assert.deepEqual(bits(got), bits(want), `${what} bits`);
+});
+
 test("rmsNorm, rope, embedding, crossEntropy", () => {
   const x = rnd([2, 3, 5, 64]);
   const w = rnd([64]);

@@ -21,12 +21,15 @@ export {
   supportedIsas,
 } from "./backend/cpu/index.js";
 export {
+  type CudaProfileRow,
   type CudaStatus,
   cudaAvailable,
   cudaMemory,
+  cudaProfile,
   cudaStatus,
   dispose,
   emptyCudaCache,
+  formatCudaProfile,
   keep,
   resolveDevice,
   setCudaMatmulPrecision,
@@ -89,6 +92,7 @@ export * from "./ops/indexing.js";
 export { type CrossEntropyOptions, crossEntropy } from "./ops/loss.js";
 export { linear, type MatmulOptions, matmul } from "./ops/matmul.js";
 export { layerNorm, rmsNorm } from "./ops/norm.js";
+export { type AdamWCoefficients, adamwUpdate } from "./ops/optim.js";
 export * from "./ops/random.js";
 export * from "./ops/reduce.js";
 export {

@@ -1,7 +1,8 @@
 // AdamW (Loshchilov & Hutter) exactly as PyTorch's torch.optim.AdamW documents it: decoupled
-// weight decay applied to the parameter before the Adam step, bias-corrected moments. The update
-// runs in f64 per element over f32 storage, so it is deterministic and independent of threads.
-import { add, div, mul, sqrt, sub, Tensor, tidy, writeInto, zeros } from "@x/tensor";
+// weight decay applied to the parameter before the Adam step, bias-corrected moments. Each
+// parameter is one fused @x/tensor `adamwUpdate` (f64 per element over f32 storage), so the
+// update is deterministic, independent of threads, and bit-identical on the CPU and on cuda.
+import { adamwUpdate, type Tensor, zeros } from "@x/tensor";
 import { requireConfig, TrainingError } from "./errors.js";
 
 /** Which parameters get weight decay: by default every matrix except norms (biases and norms are 1-D). */
@@ -50,12 +51,9 @@ export class AdamW {
   /** Names that get weight decay. */
   readonly decayed: ReadonlySet<string>;
   private t = 0;
-  private readonly m = new Map<string, Float32Array>();
-  private readonly v = new Map<string, Float32Array>();
+  /** First and second moments per parameter, on the parameter's device (made at the first step). */
+  private readonly moments = new Map<string, { m: Tensor; v: Tensor }>();
   private readonly shapes = new Map<string, readonly number[]>();
-  /** Moments of device parameters, kept on their device (made at the first step). */
-  private readonly dm = new Map<string, Tensor>();
-  private readonly dv = new Map<string, Tensor>();
 
   constructor(params: Readonly<Record<string, Tensor>>, opts: AdamWOptions = {}) {
     const [b1, b2] = opts.betas ?? [0.9, 0.999];
@@ -78,8 +76,6 @@ export class AdamW {
         p.dtype === "f32",
         `AdamW: parameter ${name} is ${p.dtype}; only f32 parameters are trained`,
       );
-      this.m.set(name, new Float32Array(p.size));
-      this.v.set(name, new Float32Array(p.size));
       this.shapes.set(name, p.shape);
       if (decay(name, p.shape)) decayed.add(name);
     }
@@ -125,65 +121,52 @@ export class AdamW {
         );
     }
     const t = ++this.t;
-    const [b1, b2] = this.betas;
-    const bc1 = 1 - b1 ** t;
-    const sqrtBc2 = Math.sqrt(1 - b2 ** t);
+    const [beta1, beta2] = this.betas;
+    const stepSize = lr / (1 - beta1 ** t);
+    const sqrtBias2 = Math.sqrt(1 - beta2 ** t);
     for (const name of this.names) {
-      if (params[name]!.device !== "cpu") {
-        this.deviceStep(name, params[name]!, grads[name]!, lr, bc1, sqrtBc2);
-        continue;
-      }
-      const theta = params[name]!.data() as Float32Array;
-      const grad = grads[name]!.data();
-      const m = this.m.get(name)!;
-      const v = this.v.get(name)!;
+      const p = params[name]!;
+      const { m, v } = this.momentsOf(name, p);
       const shrink = this.decayed.has(name) ? 1 - lr * this.weightDecay : 1;
-      for (let i = 0; i < theta.length; i++) {
-        const gi = grad[i]!;
-        m[i] = b1 * m[i]! + (1 - b1) * gi;
-        v[i] = b2 * v[i]! + (1 - b2) * gi * gi;
-        const denom = Math.sqrt(v[i]!) / sqrtBc2 + this.eps;
-        theta[i] = theta[i]! * shrink - (lr / bc1) * (m[i]! / denom);
-      }
+      const g = grads[name]!;
+      adamwUpdate(p, g.isContiguous() ? g : g.contiguous(), m, v, {
+        beta1,
+        beta2,
+        eps: this.eps,
+        shrink,
+        stepSize,
+        sqrtBias2,
+      });
     }
   }
 
-  /** The update of one device parameter as device ops; the parameter is written in place. */
-  private deviceStep(
-    name: string,
-    p: Tensor,
-    g: Tensor,
-    lr: number,
-    bc1: number,
-    sqrtBc2: number,
-  ): void {
-    const [b1, b2] = this.betas;
-    const shrink = this.decayed.has(name) ? 1 - lr * this.weightDecay : 1;
-    const m0 = this.dm.get(name) ?? zeros(p.shape).to(p.device);
-    const v0 = this.dv.get(name) ?? zeros(p.shape).to(p.device);
-    const [m, v] = tidy(() => {
-      const gf = g.reshape(p.shape);
-      const m1 = add(mul(m0, b1), mul(gf, 1 - b1));
-      const v1 = add(mul(v0, b2), mul(mul(gf, gf), 1 - b2));
-      const denom = add(mul(sqrt(v1), 1 / sqrtBc2), this.eps);
-      writeInto(p, sub(mul(p, shrink), mul(div(m1, denom), lr / bc1)));
-      return [m1, v1];
-    });
-    m0.dispose();
-    v0.dispose();
-    this.dm.set(name, m);
-    this.dv.set(name, v);
+  /** The moments of `name`, created as zeros on `p`'s device on first use. */
+  private momentsOf(name: string, p: Tensor): { m: Tensor; v: Tensor } {
+    let mv = this.moments.get(name);
+    if (mv && mv.m.device !== p.device) {
+      const moved = { m: mv.m.to(p.device), v: mv.v.to(p.device) };
+      mv.m.dispose();
+      mv.v.dispose();
+      mv = moved;
+      this.moments.set(name, mv);
+    }
+    if (!mv) {
+      mv = { m: zeros(p.shape).to(p.device), v: zeros(p.shape).to(p.device) };
+      this.moments.set(name, mv);
+    }
+    return mv;
   }
 
-  /** A copy of the step count and moments (for checkpoints). */
+  /** A copy of the step count and moments (for checkpoints), on the CPU. */
   state(): AdamWState {
     const moments: Record<string, Tensor> = {};
     for (const name of this.names) {
       const shape = this.shapes.get(name)!;
-      const dm = this.dm.get(name);
-      const dv = this.dv.get(name);
-      moments[`exp_avg.${name}`] = dm ? dm.toHost() : Tensor.from(this.m.get(name)!, shape);
-      moments[`exp_avg_sq.${name}`] = dv ? dv.toHost() : Tensor.from(this.v.get(name)!, shape);
+      const mv = this.moments.get(name);
+      const host = (t: Tensor | undefined) =>
+        !t ? zeros(shape) : t.device === "cpu" ? t.clone() : t.toHost();
+      moments[`exp_avg.${name}`] = host(mv?.m);
+      moments[`exp_avg_sq.${name}`] = host(mv?.v);
     }
     return { step: this.t, moments };
   }
@@ -194,22 +177,31 @@ export class AdamW {
       Number.isInteger(state.step) && state.step >= 0,
       `AdamW: invalid step ${state.step} in optimizer state`,
     );
+    const restored = new Map<string, { m: Tensor; v: Tensor }>();
     for (const name of this.names) {
-      for (const [key, dst] of [
-        [`exp_avg.${name}`, this.m.get(name)!],
-        [`exp_avg_sq.${name}`, this.v.get(name)!],
-      ] as const) {
+      const shape = this.shapes.get(name)!;
+      const read = (key: string): Tensor => {
         const src = state.moments[key];
         if (!src) throw new TrainingError("TRAIN_CHECKPOINT", `optimizer state has no ${key}`);
-        if (src.size !== dst.length || src.dtype !== "f32") {
+        const size = shape.reduce((a, b) => a * b, 1);
+        if (src.size !== size || src.dtype !== "f32") {
           throw new TrainingError(
             "TRAIN_CHECKPOINT",
-            `optimizer state ${key} is ${src.dtype} with ${src.size} elements, expected f32 with ${dst.length}`,
+            `optimizer state ${key} is ${src.dtype} with ${src.size} elements, expected f32 with ${size}`,
           );
         }
-        dst.set(src.data() as Float32Array);
-      }
+        // A private contiguous copy: the update writes it in place. It moves to the
+        // parameter's device at the next step.
+        return src.toHost().clone().reshape(shape);
+      };
+      restored.set(name, { m: read(`exp_avg.${name}`), v: read(`exp_avg_sq.${name}`) });
     }
+    for (const mv of this.moments.values()) {
+      mv.m.dispose();
+      mv.v.dispose();
+    }
+    this.moments.clear();
+    for (const [name, mv] of restored) this.moments.set(name, mv);
     this.t = state.step;
   }
 }

@@ -218,6 +218,11 @@ Napi::Value Random(const Info& info) {
                   ptr(info, 3), i64(info, 4), i64(info, 5), i64(info, 6));
   return info.Env().Undefined();
 }
+Napi::Value AdamW(const Info& info) {
+  const xtc::AdamWStep c{num(info, 5), num(info, 6), num(info, 7), num(info, 8), num(info, 9), num(info, 10)};
+  xtc::adamwF32(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<float>(info, 3), i64(info, 4), c);
+  return info.Env().Undefined();
+}
 Napi::Value Gemm(const Info& info) {
   xtc::gemm(static_cast<xtc::GemmType>(i64(info, 0)), flag(info, 1), flag(info, 2), i64(info, 3), i64(info, 4),
             i64(info, 5), ptr(info, 6), ptr(info, 7), ptr(info, 8), i64(info, 9), i64(info, 10), i64(info, 11),
@@ -238,7 +243,7 @@ Napi::Object Module(Napi::Env env, Napi::Object exports) {
       {"crossEntropy", guarded<CrossEntropy>}, {"crossEntropyGrad", guarded<CrossEntropyGrad>},
       {"rope", guarded<Rope>}, {"indexSelect", guarded<IndexSelect>}, {"indexAdd", guarded<IndexAdd>},
       {"maskedSoftmax", guarded<MaskedSoftmax>}, {"quantizeQ8", guarded<QuantizeQ8>}, {"qmatmul", guarded<QMatmul>},
-      {"dequantize", guarded<Dequantize>}, {"random", guarded<Random>}, {"gemm", guarded<Gemm>},
+      {"dequantize", guarded<Dequantize>}, {"random", guarded<Random>}, {"gemm", guarded<Gemm>}, {"adamw", guarded<AdamW>},
   };
   for (const auto& [name, fn] : fns) exports.Set(name, Napi::Function::New(env, fn, name));
   return exports;

@@ -41,4 +41,30 @@ struct Strided {
   int64_t c[kMaxDims];
 };
 
+/**
+ * The same walk with fewer dims: size-1 dims go, and a dim merges into the one before it when
+ * every operand (the first `operands` of a, b, c) and the dense output step through both as one.
+ * Kernels then divide the index by fewer extents per element (a dense op becomes 1-D).
+ */
+inline Strided collapse(const Strided& s, int operands) {
+  Strided r{};
+  int64_t* src[3] = {const_cast<int64_t*>(s.a), const_cast<int64_t*>(s.b), const_cast<int64_t*>(s.c)};
+  int64_t* dst[3] = {r.a, r.b, r.c};
+  for (int d = 0; d < s.nd; d++) {
+    if (s.shape[d] == 1) continue;
+    bool merge = r.nd > 0;
+    for (int k = 0; k < operands && merge; k++) merge = dst[k][r.nd - 1] == src[k][d] * s.shape[d];
+    if (merge) {
+      r.shape[r.nd - 1] *= s.shape[d];
+      for (int k = 0; k < operands; k++) dst[k][r.nd - 1] = src[k][d];
+      continue;
+    }
+    r.shape[r.nd] = s.shape[d];
+    for (int k = 0; k < operands; k++) dst[k][r.nd] = src[k][d];
+    r.nd++;
+  }
+  if (r.nd == 0) r.nd = 1, r.shape[0] = 1;
+  return r;
+}
+
 }  // namespace xtc

@@ -11,6 +11,10 @@ namespace {
 template <typename T>
 __global__ void copyKernel(const T* src, T* dst, Strided s, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
+    if (s.nd == 1) {
+      dst[i * s.b[0]] = src[i * s.a[0]];
+      continue;
+    }
     int64_t o = 0, od = 0, j = i;
     for (int d = s.nd - 1; d >= 0; d--) {
       const int64_t q = j / s.shape[d];
@@ -44,7 +48,8 @@ inline unsigned grid(int64_t n) {
 
 }  // namespace
 
-void copyStrided(const void* src, void* dst, int elemBytes, const Strided& s, int64_t n) {
+void copyStrided(const void* src, void* dst, int elemBytes, const Strided& strided, int64_t n) {
+  const Strided s = collapse(strided, 2);
   switch (elemBytes) {
     case 1: copyKernel<<<grid(n), 256, 0, stream()>>>(static_cast<const uint8_t*>(src), static_cast<uint8_t*>(dst), s, n); break;
     case 2: copyKernel<<<grid(n), 256, 0, stream()>>>(static_cast<const uint16_t*>(src), static_cast<uint16_t*>(dst), s, n); break;

@@ -21,6 +21,10 @@ __device__ __forceinline__ float binop(int op, float x, float y) {
 
 // Offsets of linear output index i in a and b (and c, for where).
 __device__ __forceinline__ void offsets(const Strided& s, int64_t i, int64_t& oa, int64_t& ob, int64_t& oc) {
+  if (s.nd == 1) {
+    oa = i * s.a[0], ob = i * s.b[0], oc = i * s.c[0];
+    return;
+  }
   oa = ob = oc = 0;
   for (int d = s.nd - 1; d >= 0; d--) {
     const int64_t q = i / s.shape[d];
@@ -125,12 +129,12 @@ inline unsigned grid(int64_t n) {
 }  // namespace
 
 void binaryF32(int op, const float* a, const float* b, float* out, const Strided& s, int64_t n) {
-  binaryKernel<<<grid(n), 256, 0, stream()>>>(op, a, b, out, s, n);
+  binaryKernel<<<grid(n), 256, 0, stream()>>>(op, a, b, out, collapse(s, 2), n);
   checkLaunch("binary");
 }
 
 void whereF32(const uint8_t* c, const float* a, const float* b, float* out, const Strided& s, int64_t n) {
-  whereKernel<<<grid(n), 256, 0, stream()>>>(c, a, b, out, s, n);
+  whereKernel<<<grid(n), 256, 0, stream()>>>(c, a, b, out, collapse(s, 3), n);
   checkLaunch("where");
 }
 

@@ -44,6 +44,12 @@ void quantizeQ8(const float* x, uint8_t* q, int64_t n);
 void qmatmul(int format, const uint8_t* w, const uint8_t* xq, float* out, int64_t m, int64_t n, int64_t k);
 void dequantize(int format, const uint8_t* w, float* out, int64_t n);
 
+// optim.cu
+struct AdamWStep {
+  double beta1, beta2, eps, shrink, stepSize, sqrtBias2;
+};
+void adamwF32(float* p, const float* g, float* m, float* v, int64_t n, const AdamWStep& c);
+
 // random.cu
 void randomFill(int kind, uint64_t seed, uint64_t offset, void* out, int64_t n, int64_t low, int64_t span);
 

@@ -1,205 +1,160 @@
-// Row kernels: reductions over the middle axis of [outer, len, inner], softmax, RMSNorm and
-// cross-entropy. One block per row where rows are contiguous; sums accumulate in f64 like the
-// js oracle, so results agree to f32 rounding.
+// Reductions over the middle axis of [outer, len, inner]: sum, max, min, argmax, argmin,
+// logsumexp and sum of squares. A block of TX x TY threads owns TX neighbouring outputs; its TY
+// rows of threads split `len` and combine in shared memory in a fixed order (deterministic).
+// TX = 1 when inner == 1 (threads read consecutive elements of one row), TX = 32 otherwise
+// (a warp reads 32 consecutive inner elements). Sums accumulate in f64 like the js oracle.
+// A few very long sums (a gradient norm, a loss total) first reduce chunks in parallel.
 #include <cuda_runtime.h>
 
-#include <cfloat>
-
 #include "kernels.h"
+#include "runtime.h"
 
 namespace xtc {
 namespace {
 
-constexpr int kThreads = 256;
+enum Op { kSum = 0, kMax = 1, kMin = 2, kArgMax = 3, kArgMin = 4, kLogSumExp = 5, kSumSq = 6 };
 
-// Block-wide sum / max of one value per thread (all threads must call).
-__device__ double blockSum(double v) {
-  __shared__ double part[32];
-  for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-  __syncthreads();
-  if (lane == 0) part[warp] = v;
-  __syncthreads();
-  double t = 0;
-  for (int w = 0; w < (blockDim.x + 31) / 32; w++) t += part[w];
-  return t;
+// Whether (v, i) should replace the current extremum (m, at): NaN wins (the first one), then the
+// larger (smaller) value, then the smaller index. at < 0 means "nothing yet".
+__device__ __forceinline__ bool replaces(float v, int64_t i, float m, int64_t at, bool wantMax) {
+  if (i < 0) return false;
+  if (at < 0) return true;
+  const bool vn = isnan(v), mn = isnan(m);
+  if (vn || mn) return vn && (!mn || i < at);
+  if (v != m) return wantMax ? v > m : v < m;
+  return i < at;
 }
 
-__device__ float blockMax(float v) {
-  __shared__ float part[32];
-  for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+// Tree reduction over threadIdx.y of TY x TX shared values; the result lands in row 0.
+template <int TX, int TY, typename F>
+__device__ __forceinline__ void treeY(F&& combine) {
+  for (int s = TY / 2; s > 0; s >>= 1) {
+    __syncthreads();
+    if (static_cast<int>(threadIdx.y) < s) combine(threadIdx.y, threadIdx.y + s);
+  }
   __syncthreads();
-  if (lane == 0) part[warp] = v;
-  __syncthreads();
-  float t = -INFINITY;
-  for (int w = 0; w < (blockDim.x + 31) / 32; w++) t = fmaxf(t, part[w]);
-  return t;
 }
 
-// Ops: 0 sum, 1 max, 2 min, 3 argmax, 4 argmin, 5 logsumexp, 6 sumsq. One thread per output;
-// consecutive threads read consecutive inner elements (coalesced when inner > 1).
-__global__ void reduceKernel(int op, const float* x, void* out, int64_t outer, int64_t len, int64_t inner) {
-  const int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x;
-  if (i >= outer * inner) return;
-  const float* p = x + (i / inner) * len * inner + (i % inner);
-  if (op == 0 || op == 6) {
-    double s = 0;
-    for (int64_t j = 0; j < len; j++) { const double v = p[j * inner]; s += op == 0 ? v : v * v; }
-    static_cast<float*>(out)[i] = static_cast<float>(s);
-  } else if (op == 5) {
-    float m = -INFINITY;
-    for (int64_t j = 0; j < len; j++) m = fmaxf(m, p[j * inner]);
-    double s = 0;
-    for (int64_t j = 0; j < len; j++) s += exp(static_cast<double>(p[j * inner]) - m);
-    static_cast<float*>(out)[i] = isinf(m) ? m : static_cast<float>(m + log(s));
-  } else {
-    const bool wantMax = op == 1 || op == 3;
-    float m = p[0];
-    int64_t best = 0;
-    for (int64_t j = 1; j < len && !isnan(m); j++) {
-      const float v = p[j * inner];
-      if ((wantMax ? v > m : v < m) || isnan(v)) { m = v; best = j; }
+template <int TX, int TY>
+__device__ double sumColumn(int op, const float* p, int64_t len, int64_t inner, bool live, float shift) {
+  __shared__ double part[TY][TX];
+  double s = 0;
+  if (live)
+    for (int64_t j = threadIdx.y; j < len; j += TY) {
+      const double v = p[j * inner];
+      s += op == kSum ? v : (op == kSumSq ? v * v : exp(v - shift));
     }
-    if (op <= 2) static_cast<float*>(out)[i] = m;
-    else static_cast<int32_t*>(out)[i] = static_cast<int32_t>(best);
-  }
+  part[threadIdx.y][threadIdx.x] = s;
+  treeY<TX, TY>([&](int a, int b) { part[a][threadIdx.x] += part[b][threadIdx.x]; });
+  return part[0][threadIdx.x];
 }
 
-__global__ void softmaxKernel(const float* x, float* out, int64_t cols, bool log) {
-  const float* r = x + blockIdx.x * cols;
-  float* o = out + blockIdx.x * cols;
-  float m = -INFINITY;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) m = fmaxf(m, r[j]);
-  m = blockMax(m);
-  double s = 0;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += exp(static_cast<double>(r[j]) - m);
-  s = blockSum(s);
-  const double ls = ::log(s);
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
-    const double z = static_cast<double>(r[j]) - m;
-    o[j] = static_cast<float>(log ? z - ls : exp(z) / s);
-  }
+template <int TX, int TY>
+__device__ void extremumColumn(bool wantMax, const float* p, int64_t len, int64_t inner, bool live, float* value,
+                               int64_t* index) {
+  __shared__ float pv[TY][TX];
+  __shared__ int64_t pi[TY][TX];
+  float m = 0.f;
+  int64_t at = -1;
+  if (live)
+    for (int64_t j = threadIdx.y; j < len; j += TY) {
+      const float v = p[j * inner];
+      if (replaces(v, j, m, at, wantMax)) { m = v; at = j; }
+    }
+  pv[threadIdx.y][threadIdx.x] = m;
+  pi[threadIdx.y][threadIdx.x] = at;
+  treeY<TX, TY>([&](int a, int b) {
+    const int x = threadIdx.x;
+    if (replaces(pv[b][x], pi[b][x], pv[a][x], pi[a][x], wantMax)) { pv[a][x] = pv[b][x]; pi[a][x] = pi[b][x]; }
+  });
+  *value = pv[0][threadIdx.x];
+  *index = pi[0][threadIdx.x];
 }
 
-__global__ void softmaxGradKernel(const float* y, const float* g, float* out, int64_t cols, bool log) {
-  const int64_t base = blockIdx.x * cols;
-  double s = 0;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x)
-    s += log ? static_cast<double>(g[base + j]) : static_cast<double>(g[base + j]) * y[base + j];
-  s = blockSum(s);
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
-    const double yy = y[base + j], gg = g[base + j];
-    out[base + j] = static_cast<float>(log ? gg - exp(yy) * s : yy * (gg - s));
-  }
-}
-
-__global__ void rmsKernel(const float* x, const float* w, float* out, int64_t cols, float eps) {
-  const float* r = x + blockIdx.x * cols;
-  double s = 0;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += static_cast<double>(r[j]) * r[j];
-  s = blockSum(s);
-  const double inv = 1.0 / sqrt(s / cols + eps);
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x)
-    out[blockIdx.x * cols + j] = static_cast<float>(r[j] * inv * (w ? w[j] : 1.f));
-}
-
-// dx = inv * (g w - xhat * mean(g w xhat)); dwRows[r, j] = g xhat (summed over rows by the caller).
-__global__ void rmsGradKernel(const float* x, const float* w, const float* g, float* dx, float* dwRows,
-                              int64_t cols, float eps) {
-  const int64_t base = blockIdx.x * cols;
-  double s = 0;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += static_cast<double>(x[base + j]) * x[base + j];
-  s = blockSum(s);
-  const double inv = 1.0 / sqrt(s / cols + eps);
-  double dot = 0;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x)
-    dot += static_cast<double>(g[base + j]) * (w ? w[j] : 1.f) * x[base + j] * inv;
-  dot = blockSum(dot) / cols;
-  for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) {
-    const double xhat = x[base + j] * inv;
-    dx[base + j] = static_cast<float>(inv * (g[base + j] * (w ? w[j] : 1.f) - xhat * dot));
-    if (dwRows) dwRows[base + j] = static_cast<float>(g[base + j] * xhat);
-  }
-}
-
-__global__ void ceKernel(const float* logits, const int32_t* t, float* loss, int64_t vocab, int ignore) {
-  const float* r = logits + blockIdx.x * vocab;
-  const int target = t[blockIdx.x];
-  float m = -INFINITY;
-  for (int64_t j = threadIdx.x; j < vocab; j += blockDim.x) m = fmaxf(m, r[j]);
-  m = blockMax(m);
-  double s = 0;
-  for (int64_t j = threadIdx.x; j < vocab; j += blockDim.x) s += exp(static_cast<double>(r[j]) - m);
-  s = blockSum(s);
-  if (threadIdx.x == 0) loss[blockIdx.x] = target == ignore ? 0.f : static_cast<float>(m + ::log(s) - r[target]);
-}
-
-__global__ void ceGradKernel(const float* logits, const int32_t* t, const float* scale, float* grad,
-                             int64_t vocab, int ignore) {
-  const int64_t base = blockIdx.x * vocab;
-  const int target = t[blockIdx.x];
-  if (target == ignore) {
-    for (int64_t j = threadIdx.x; j < vocab; j += blockDim.x) grad[base + j] = 0.f;
+template <int TX, int TY>
+__global__ void reduceKernel(int op, const float* x, void* out, int64_t len, int64_t inner) {
+  const int64_t tiles = (inner + TX - 1) / TX;
+  const int64_t o = blockIdx.x / tiles;
+  const int64_t c = (blockIdx.x % tiles) * TX + threadIdx.x;
+  const bool live = c < inner;
+  const float* p = x + o * len * inner + c;
+  const int64_t at = o * inner + c;
+  const bool first = threadIdx.y == 0 && live;
+  if (op == kSum || op == kSumSq) {
+    const double s = sumColumn<TX, TY>(op, p, len, inner, live, 0.f);
+    if (first) static_cast<float*>(out)[at] = static_cast<float>(s);
     return;
   }
-  float m = -INFINITY;
-  for (int64_t j = threadIdx.x; j < vocab; j += blockDim.x) m = fmaxf(m, logits[base + j]);
-  m = blockMax(m);
-  double s = 0;
-  for (int64_t j = threadIdx.x; j < vocab; j += blockDim.x) s += exp(static_cast<double>(logits[base + j]) - m);
-  s = blockSum(s);
-  const double k = scale[blockIdx.x];
-  for (int64_t j = threadIdx.x; j < vocab; j += blockDim.x) {
-    const double p = exp(static_cast<double>(logits[base + j]) - m) / s;
-    grad[base + j] = static_cast<float>((p - (j == target ? 1.0 : 0.0)) * k);
+  if (op == kLogSumExp) {
+    // Shift by the maximum (NaN ignored there, so a NaN input still gives NaN through the sum).
+    __shared__ float sh[TY][TX];
+    float shift = -INFINITY;
+    if (live)
+      for (int64_t j = threadIdx.y; j < len; j += TY) shift = fmaxf(shift, p[j * inner]);
+    sh[threadIdx.y][threadIdx.x] = shift;
+    treeY<TX, TY>([&](int a, int b) { sh[a][threadIdx.x] = fmaxf(sh[a][threadIdx.x], sh[b][threadIdx.x]); });
+    shift = sh[0][threadIdx.x];
+    const double s = sumColumn<TX, TY>(op, p, len, inner, live, shift);
+    if (first) static_cast<float*>(out)[at] = isinf(shift) ? shift : static_cast<float>(shift + log(s));
+    return;
   }
+  float m;
+  int64_t best;
+  extremumColumn<TX, TY>(op == kMax || op == kArgMax, p, len, inner, live, &m, &best);
+  if (!first) return;
+  if (op == kMax || op == kMin) static_cast<float*>(out)[at] = m;
+  else static_cast<int32_t*>(out)[at] = static_cast<int32_t>(best);
 }
+
+constexpr int kRowThreads = 256;
+
+// Stage 1 of a long sum: block (chunk, row) sums its slice of the row into part[row * chunks + chunk].
+__global__ void chunkSumKernel(int op, const float* x, double* part, int64_t len, int64_t chunk) {
+  const int64_t chunks = gridDim.x;
+  const int64_t row = blockIdx.y;
+  const int64_t begin = blockIdx.x * chunk;
+  const int64_t n = (begin + chunk < len ? begin + chunk : len) - begin;
+  const double s = sumColumn<1, kRowThreads>(op, x + row * len + begin, n > 0 ? n : 0, 1, true, 0.f);
+  if (threadIdx.y == 0) part[row * chunks + blockIdx.x] = s;
+}
+
+// Stage 2: each row's chunk partials, added in chunk order.
+__global__ void finishSumKernel(const double* part, float* out, int64_t chunks) {
+  __shared__ double acc[kRowThreads];
+  double s = 0;
+  for (int64_t j = threadIdx.y; j < chunks; j += kRowThreads) s += part[blockIdx.x * chunks + j];
+  acc[threadIdx.y] = s;
+  for (int w = kRowThreads / 2; w > 0; w >>= 1) {
+    __syncthreads();
+    if (static_cast<int>(threadIdx.y) < w) acc[threadIdx.y] += acc[threadIdx.y + w];
+  }
+  if (threadIdx.y == 0) out[blockIdx.x] = static_cast<float>(acc[0]);
+}
+
+constexpr int64_t kChunk = 16384;
 
 }  // namespace
 
 void reduceF32(int op, const float* x, void* out, int64_t outer, int64_t len, int64_t inner) {
-  const int64_t n = outer * inner;
-  reduceKernel<<<static_cast<unsigned>((n + 127) / 128), 128, 0, stream()>>>(op, x, out, outer, len, inner);
+  if (outer * inner == 0) return;
+  if ((op == kSum || op == kSumSq) && inner == 1 && outer <= 64 && len >= 4 * kChunk) {
+    const int64_t chunks = (len + kChunk - 1) / kChunk;
+    // All work is ordered on one stream, so the scratch block can go back to the pool at once.
+    auto* part = static_cast<double*>(allocate(static_cast<size_t>(outer * chunks) * sizeof(double)));
+    chunkSumKernel<<<dim3(static_cast<unsigned>(chunks), static_cast<unsigned>(outer)), dim3(1, kRowThreads), 0,
+                     stream()>>>(op, x, part, len, kChunk);
+    finishSumKernel<<<static_cast<unsigned>(outer), dim3(1, kRowThreads), 0, stream()>>>(part, static_cast<float*>(out),
+                                                                                        chunks);
+    release(part);
+  } else if (inner == 1 && len <= 256) {
+    reduceKernel<1, 32><<<static_cast<unsigned>(outer), dim3(1, 32), 0, stream()>>>(op, x, out, len, 1);
+  } else if (inner == 1) {
+    reduceKernel<1, kRowThreads><<<static_cast<unsigned>(outer), dim3(1, kRowThreads), 0, stream()>>>(op, x, out, len, 1);
+  } else {
+    const int64_t blocks = outer * ((inner + 31) / 32);
+    reduceKernel<32, 8><<<static_cast<unsigned>(blocks), dim3(32, 8), 0, stream()>>>(op, x, out, len, inner);
+  }
   checkLaunch("reduce");
-}
-
-void softmaxF32(const float* x, float* out, int64_t rows, int64_t cols, bool log) {
-  if (rows == 0) return;
-  softmaxKernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(x, out, cols, log);
-  checkLaunch("softmax");
-}
-
-void softmaxBackwardF32(const float* y, const float* g, float* out, int64_t rows, int64_t cols, bool log) {
-  if (rows == 0) return;
-  softmaxGradKernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(y, g, out, cols, log);
-  checkLaunch("softmaxBackward");
-}
-
-void rmsNormF32(const float* x, const float* w, float* out, int64_t rows, int64_t cols, float eps) {
-  if (rows == 0) return;
-  rmsKernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(x, w, out, cols, eps);
-  checkLaunch("rmsnorm");
-}
-
-void rmsNormBackwardF32(const float* x, const float* w, const float* g, float* dx, float* dwRows,
-                        int64_t rows, int64_t cols, float eps) {
-  if (rows == 0) return;
-  rmsGradKernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(x, w, g, dx, dwRows, cols, eps);
-  checkLaunch("rmsnormBackward");
-}
-
-void crossEntropyF32(const float* logits, const int32_t* t, float* loss, int64_t rows, int64_t vocab, int ignore) {
-  if (rows == 0) return;
-  ceKernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(logits, t, loss, vocab, ignore);
-  checkLaunch("crossEntropy");
-}
-
-void crossEntropyGradF32(const float* logits, const int32_t* t, const float* scale, float* grad,
-                         int64_t rows, int64_t vocab, int ignore) {
-  if (rows == 0) return;
-  ceGradKernel<<<static_cast<unsigned>(rows), kThreads, 0, stream()>>>(logits, t, scale, grad, vocab, ignore);
-  checkLaunch("crossEntropyGrad");
 }
 
 }  // namespace xtc

@@ -7,6 +7,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { DeviceError } from "../../errors.js";
 import { packageRoot } from "../native.js";
+import { profileAddon } from "./profile.js";
 
 /** The name of the companion package that carries the prebuilt CUDA addon. */
 export const CUDA_PACKAGE = "@x/tensor-cuda-linux-x64";
@@ -124,7 +125,7 @@ function tryLoad(): CudaStatus {
     blas: string;
     blasError?: string;
   };
-  addon = loaded;
+  addon = process.env.X_TENSOR_CUDA_PROFILE === "1" ? profileAddon(loaded) : loaded;
   return {
     available: true,
     addonPath: path,

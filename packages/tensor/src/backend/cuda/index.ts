@@ -11,6 +11,7 @@ import { cuda, cudaStatus } from "./addon.js";
 import { binary, castRaw, sumTo, unary } from "./ops-elementwise.js";
 import { linear, matmul, scaledDotProductAttention } from "./ops-matmul.js";
 import { crossEntropy, embedding, indexSelect, rmsNorm, rope } from "./ops-nn.js";
+import { adamw } from "./ops-optim.js";
 import { qmatmul } from "./ops-quant.js";
 import {
   argmax,
@@ -29,11 +30,13 @@ import { addr, copyInto, devContiguous, devEmpty, toDevice, toHost } from "./ten
 
 export { type CudaStatus, cudaAvailable, cudaStatus } from "./addon.js";
 export { setCudaMatmulPrecision } from "./ops-matmul.js";
+export { type CudaProfileRow, cudaProfile, formatCudaProfile } from "./profile.js";
 export { cudaMemory, keep, tidy } from "./storage.js";
 
 setMulScalar((t, v) => mul(t, v));
 
 const OPS: Record<string, (...args: never[]) => unknown> = {
+  adamw,
   binary,
   unary,
   castRaw,
