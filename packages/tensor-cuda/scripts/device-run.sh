@@ -26,6 +26,8 @@ if [ -f packages/tensor-cuda/build/llm-bench.mjs ]; then
   echo "== llm bench (x-llm on cuda, then transformers/PyTorch on the same weights and shapes)"
   X_TENSOR_CUDA_ADDON=$PWD/packages/tensor-cuda/build/x_tensor_cuda.node node packages/tensor-cuda/build/llm-bench.mjs /tmp/x-llm-smol 2>&1 | tee "$OUT/llm-x.jsonl"
   PYTHONUNBUFFERED=1 python3 packages/tensor-cuda/bench/llm_torch.py /tmp/x-llm-smol 2>&1 | tee "$OUT/llm-torch.jsonl"
+  echo "== training step, profiled per addon call (serialized: shares, not speed)"
+  X_TENSOR_CUDA_PROFILE=1 X_TENSOR_CUDA_ADDON=$PWD/packages/tensor-cuda/build/x_tensor_cuda.node node packages/tensor-cuda/build/llm-bench.mjs /tmp/x-llm-smol train 2>&1 | tee "$OUT/train-profile.txt"
 fi
 for f in packages/tensor-cuda/bench/extra*.sh; do [ -f "$f" ] && bash "$f" 2>&1 | tee "$OUT/extra.log"; done
 true
