@@ -183,7 +183,7 @@ Napi::Value CrossEntropyGrad(const Info& info) {
 }
 Napi::Value Rope(const Info& info) {
   xtc::ropeF32(ptr<float>(info, 0), ptr<float>(info, 1), ptr<float>(info, 2), ptr<float>(info, 3), i64(info, 4),
-               i64(info, 5), i64(info, 6), i64(info, 7), flag(info, 8));
+               i64(info, 5), i64(info, 6), i64(info, 7), flag(info, 8), flag(info, 9));
   return info.Env().Undefined();
 }
 Napi::Value IndexSelect(const Info& info) {

@@ -32,7 +32,7 @@ void crossEntropyGradF32(const float* logits, const int32_t* t, const float* sca
 
 // nn.cu
 void ropeF32(const float* x, const float* cos, const float* sin, float* out, int64_t lead, int64_t perRow,
-             int64_t seq, int64_t dim, bool rotateHalf);
+             int64_t seq, int64_t dim, bool rotateHalf, bool inverse);
 void indexSelect32(const uint32_t* src, const int32_t* idx, uint32_t* out, int64_t outer, int64_t n,
                    int64_t inner, int64_t count);
 void indexAddF32(float* dst, const int32_t* idx, const float* src, int64_t outer, int64_t n, int64_t inner,

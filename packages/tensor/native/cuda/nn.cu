@@ -7,9 +7,10 @@
 namespace xtc {
 namespace {
 
-// x [lead, seq, dim]; cos/sin [lead / perRow, seq, dim / 2]; one thread per rotation pair.
+// x [lead, seq, dim]; cos/sin [lead / perRow, seq, dim / 2]; one thread per rotation pair;
+// `inverse` rotates by -theta (the backward pass).
 __global__ void ropeKernel(const float* x, const float* cs, const float* sn, float* out, int64_t lead,
-                           int64_t perRow, int64_t seq, int64_t dim, bool rotateHalf) {
+                           int64_t perRow, int64_t seq, int64_t dim, bool rotateHalf, bool inverse) {
   const int64_t half = dim / 2;
   const int64_t n = lead * seq * half;
   for (int64_t i = blockIdx.x * int64_t{blockDim.x} + threadIdx.x; i < n; i += int64_t{gridDim.x} * blockDim.x) {
@@ -17,7 +18,7 @@ __global__ void ropeKernel(const float* x, const float* cs, const float* sn, flo
     const int64_t row = i / half;  // l * seq + s
     const int64_t l = row / seq, s = row % seq;
     const int64_t ang = ((l / perRow) * seq + s) * half + p;
-    const float c = cs[ang], sv = sn[ang];
+    const float c = cs[ang], sv = inverse ? -sn[ang] : sn[ang];
     const int64_t a = row * dim + (rotateHalf ? p : 2 * p);
     const int64_t b = a + (rotateHalf ? half : 1);
     const float xa = x[a], xb = x[b];
@@ -88,8 +89,9 @@ inline unsigned grid(int64_t n) {
 }  // namespace
 
 void ropeF32(const float* x, const float* cos, const float* sin, float* out, int64_t lead, int64_t perRow,
-             int64_t seq, int64_t dim, bool rotateHalf) {
-  ropeKernel<<<grid(lead * seq * (dim / 2)), 256, 0, stream()>>>(x, cos, sin, out, lead, perRow, seq, dim, rotateHalf);
+             int64_t seq, int64_t dim, bool rotateHalf, bool inverse) {
+  ropeKernel<<<grid(lead * seq * (dim / 2)), 256, 0, stream()>>>(x, cos, sin, out, lead, perRow, seq, dim, rotateHalf,
+                                                                 inverse);
   checkLaunch("rope");
 }
 

@@ -10,7 +10,7 @@ import { RandomKind } from "../kernels.js";
 import { cuda, cudaStatus } from "./addon.js";
 import { binary, castRaw, sumTo, unary } from "./ops-elementwise.js";
 import { linear, matmul, scaledDotProductAttention } from "./ops-matmul.js";
-import { crossEntropy, embedding, indexSelect, rmsNorm, rope } from "./ops-nn.js";
+import { crossEntropy, embedding, indexSelect, rmsNorm } from "./ops-nn.js";
 import { adamw } from "./ops-optim.js";
 import { qmatmul } from "./ops-quant.js";
 import {
@@ -24,6 +24,7 @@ import {
   softmaxAlong,
   sum,
 } from "./ops-reduce.js";
+import { rope } from "./ops-rope.js";
 import { catInto, scatterView, writeInto } from "./ops-shape.js";
 import { CudaStorage } from "./storage.js";
 import { addr, copyInto, devContiguous, devEmpty, toDevice, toHost } from "./tensors.js";

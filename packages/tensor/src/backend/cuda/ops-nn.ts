@@ -1,8 +1,7 @@
-// Normalization, rotary embedding, row selection (embedding) and cross-entropy on cuda.
+// Normalization, row selection (embedding) and cross-entropy on cuda (rotary embedding: ops-rope.ts).
 import { noGrad, record } from "../../autograd/tape.js";
 import { DTypeError, IndexError, ShapeError } from "../../errors.js";
 import type { CrossEntropyOptions } from "../../ops/loss.js";
-import { type RopeOptions, ropeAngles } from "../../ops/rope.js";
 import { fmtShape, normAxis, numel, sameShape } from "../../shape.js";
 import { Tensor } from "../../tensor.js";
 import { cuda } from "./addon.js";
@@ -51,67 +50,6 @@ export function rmsNorm(x: Tensor, weight?: Tensor, eps = 1e-6): Tensor {
     },
     weight ? [x, weight] : [x],
   );
-}
-
-export function rope(
-  x: Tensor,
-  positions: Tensor | ArrayLike<number>,
-  freqs: ArrayLike<number>,
-  opts: RopeOptions = {},
-): Tensor {
-  f32("rope", x);
-  const seq = x.shape[x.ndim - 2]!;
-  const dim = x.shape[x.ndim - 1]!;
-  if (x.ndim < 2 || dim !== 2 * freqs.length)
-    throw new ShapeError(`rope: x ${fmtShape(x.shape)} does not fit ${freqs.length} frequencies`);
-  const pos =
-    positions instanceof Tensor
-      ? toHost(positions)
-      : Tensor.from(positions, [positions.length], "f64");
-  const batched = pos.ndim === 2;
-  if (
-    !(pos.ndim === 1 && pos.shape[0] === seq) &&
-    !(batched && x.ndim >= 3 && pos.shape[0] === x.shape[0] && pos.shape[1] === seq)
-  )
-    throw new ShapeError(
-      `rope: positions ${fmtShape(pos.shape)} do not fit x ${fmtShape(x.shape)} (want [seq] or [batch, seq])`,
-    );
-  const angles = ropeAngles(pos.toFloat64(), freqs);
-  const lead = seq === 0 || dim === 0 ? 0 : x.size / (seq * dim);
-  const perRow = batched ? lead / x.shape[0]! : lead;
-  const cos = toDevice(Tensor.from(Float32Array.from(angles.cos), [angles.cos.length]));
-  const sin = toDevice(Tensor.from(Float32Array.from(angles.sin), [angles.sin.length]));
-  const rotateHalf = (opts.layout ?? "rotate-half") === "rotate-half";
-  const apply = (src: Tensor, s: Tensor) => {
-    const c = devContiguous(src);
-    const out = devEmpty(x.shape, "f32");
-    if (lead)
-      cuda().rope(
-        addr(c),
-        addr(cos),
-        addr(s),
-        addr(out),
-        lead,
-        Math.max(1, perRow),
-        seq,
-        dim,
-        rotateHalf,
-      );
-    return out;
-  };
-  const y = apply(x, sin);
-  return record(y, [x], (g) => {
-    // The inverse rotation (by -theta) is the transpose of the rotation.
-    const negSin = toDevice(
-      Tensor.from(
-        Float32Array.from(angles.sin, (v) => -v),
-        [angles.sin.length],
-      ),
-    );
-    const dx = apply(g, negSin);
-    release(negSin);
-    return [dx];
-  });
 }
 
 /** Host copy of integer indices, checked against [0, size). */
