@@ -3,7 +3,8 @@ import { XError } from "@x/tensor";
 
 /**
  * A Hugging Face `config.json` value that is missing, malformed or unsupported; `field` names the
- * JSON key (dotted for nested keys, e.g. `rope_scaling.rope_type`).
+ * JSON key (dotted for nested keys, e.g. `rope_scaling.rope_type`). For a GGUF file, `field` is
+ * the metadata key (`llama.block_count`, `general.architecture`) and `source` is "GGUF".
  *
  * ```ts
  * try { parseConfig({ ...json, hidden_act: "gelu" }); }
@@ -12,8 +13,8 @@ import { XError } from "@x/tensor";
  */
 export class ConfigError extends XError {
   readonly field: string;
-  constructor(field: string, message: string) {
-    super("E_CONFIG", `config.json "${field}": ${message}`);
+  constructor(field: string, message: string, source = "config.json") {
+    super("E_CONFIG", `${source} "${field}": ${message}`);
     this.field = field;
   }
 }

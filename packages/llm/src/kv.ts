@@ -3,7 +3,7 @@
 
 export { type DeviceCacheConfig, DeviceStore, deviceCache } from "./cache/device-cache.js";
 export { checkKVShape, type FullCacheConfig, fullCache } from "./cache/full-cache.js";
-export { type FullCacheDType, FullStore } from "./cache/full-store.js";
+export { type FullCacheDType, FullStore, type SlidingWindowMode } from "./cache/full-store.js";
 export { LayeredCache } from "./cache/model-cache.js";
 export { KVCacheError, type KVCacheErrorCode } from "./errors.js";
 export {

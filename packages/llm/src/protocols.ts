@@ -62,7 +62,12 @@ export interface KVAttendOptions {
   causal?: boolean;
   /** Also return probabilities over the stored slots. */
   returnProbs?: boolean;
-  /** Sliding window: a query at position p sees keys at positions > p - window. */
+  /**
+   * Sliding window: a query at position p sees keys at positions > p - window. A cache may then
+   * free the committed tokens no later query can see (positions <= length - window), as
+   * `fullCache()` does by default; such a cache reports `caps.evicts`, and after dropping,
+   * attending with a larger window or none is KV_STATE (as is truncating below what it holds).
+   */
   window?: number;
   /** Given only to `keyRope: "pre"` caches. */
   rope?: KVRopeParams;

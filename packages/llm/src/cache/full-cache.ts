@@ -2,13 +2,20 @@
 import { KVCacheError } from "../errors.js";
 import type { KVCacheFactory, KVShape } from "../protocols.js";
 import { KV_PROTOCOL_VERSION } from "../protocols.js";
-import { type FullCacheDType, FullStore } from "./full-store.js";
+import { type FullCacheDType, FullStore, type SlidingWindowMode } from "./full-store.js";
 import { LayeredCache } from "./model-cache.js";
 
 /** Options of {@link fullCache}. */
 export interface FullCacheConfig {
   /** Storage dtype: "f32" (accuracy reference, default) or "f16" (half the memory). */
   dtype?: FullCacheDType;
+  /**
+   * Layers the model attends with a sliding window (Mistral, Qwen2 window layers): "drop"
+   * (default) frees the tokens the window can no longer reach, so memory stays bounded by the
+   * window while generating; "mask" keeps every token and hides the old ones. Both give the
+   * same outputs. Layers without a window keep everything either way.
+   */
+  slidingWindow?: SlidingWindowMode;
 }
 
 /** Checks a KV shape, throwing KV_SHAPE/KV_CONFIG errors (shared by cache factories). */
@@ -33,8 +40,9 @@ export function checkKVShape(shape: KVShape): void {
 }
 
 /**
- * A full KV cache (every token kept, unquantized) in f32 or f16. Its layers are
- * {@link FullStore}s, so evictors can wrap it as their store.
+ * A full KV cache (unquantized; every token kept, except those a sliding-window layer can no
+ * longer see) in f32 or f16. Its layers are {@link FullStore}s, so evictors can wrap it as their
+ * store (an evictor that tracks slots itself may prefer `slidingWindow: "mask"`).
  *
  * ```ts
  * const out = await complete(model, [prompt], { maxNewTokens: 16, cache: fullCache({ dtype: "f16" }) });
@@ -47,13 +55,22 @@ export function fullCache(config: FullCacheConfig = {}): KVCacheFactory<Required
       "KV_CONFIG",
       `fullCache dtype must be "f32" or "f16", got ${String(dtype)}`,
     );
+  const slidingWindow = config.slidingWindow ?? "drop";
+  if (slidingWindow !== "drop" && slidingWindow !== "mask")
+    throw new KVCacheError(
+      "KV_CONFIG",
+      `fullCache slidingWindow must be "drop" or "mask", got ${String(slidingWindow)}`,
+    );
   return {
     kind: "full",
-    config: { dtype },
+    config: { dtype, slidingWindow },
     protocol: KV_PROTOCOL_VERSION,
     create(shape: KVShape) {
       checkKVShape(shape);
-      const layers = Array.from({ length: shape.nLayers }, () => new FullStore(shape, dtype));
+      const layers = Array.from(
+        { length: shape.nLayers },
+        () => new FullStore(shape, dtype, { slidingWindow }),
+      );
       return new LayeredCache("full", shape, layers);
     },
   };

@@ -19,11 +19,28 @@ import { attendRow, type HeadSlots } from "./slot-attention.js";
 /** Storage dtype of a full cache. */
 export type FullCacheDType = "f32" | "f16";
 
+/**
+ * What a full cache does with tokens a sliding window (`attend(q, {window})`) can no longer
+ * reach: "drop" frees them once committed (memory bounded by the window), "mask" keeps every
+ * token and only hides the old ones.
+ */
+export type SlidingWindowMode = "drop" | "mask";
+
 const CAPS: KVCaps = { quantized: false, evicts: false, emitsProbs: true, keyRope: "post" };
+const DROPPING_CAPS: KVCaps = { ...CAPS, evicts: true };
 
 /**
  * One layer of a full cache ({@link KVStore}). f16 rounds keys and values when they are
  * appended, so even the prefill attends f16 values (as an f16 model would).
+ *
+ * Sliding windows: in "drop" mode (the default), an `attend` with `window: W` commits its
+ * pending tokens and then drops, per row, every slot at a position `<= length - W` (no later
+ * query can see it), so a decoding row holds `W - 1` tokens between steps and its buffers stay
+ * within about `2W` slots (dropping moves a view; the live slots are compacted to the front only
+ * when the buffer runs out, amortized O(1) per token). `caps.evicts` is then true. A layer that
+ * has dropped tokens refuses to attend with a larger window or none, and `truncate` below what
+ * it still holds (KV_STATE). Results equal the "mask" mode's: attention skips the slots no query
+ * can see in both modes, so both attend the very same slots.
  *
  * ```ts
  * const layer = new FullStore(shape, "f16");
@@ -32,22 +49,40 @@ const CAPS: KVCaps = { quantized: false, evicts: false, emitsProbs: true, keyRop
  * ```
  */
 export class FullStore implements KVStore {
-  readonly caps = CAPS;
+  readonly caps: KVCaps;
   readonly shape: KVShape;
   readonly dtype: FullCacheDType;
+  readonly slidingWindow: SlidingWindowMode;
   private heads: HeadSlots[];
   private len: Int32Array;
   private pend: Int32Array;
+  /** Per row: every position below it was dropped by a sliding window. */
+  private floor: Int32Array;
+  /** The window tokens were dropped for (Infinity: none dropped). */
+  private dropWindow = Number.POSITIVE_INFINITY;
   private disposed = false;
-  private counters = { appends: 0, attends: 0, appendNs: 0, attendNs: 0 };
+  private counters = { appends: 0, attends: 0, appendNs: 0, attendNs: 0, dropped: 0 };
 
-  constructor(shape: KVShape, dtype: FullCacheDType) {
+  constructor(
+    shape: KVShape,
+    dtype: FullCacheDType,
+    opts: { slidingWindow?: SlidingWindowMode } = {},
+  ) {
     this.shape = shape;
     this.dtype = dtype;
+    const mode = opts.slidingWindow ?? "drop";
+    if (mode !== "drop" && mode !== "mask")
+      throw new KVCacheError(
+        "KV_CONFIG",
+        `slidingWindow must be "drop" or "mask", got ${String(mode)}`,
+      );
+    this.slidingWindow = mode;
+    this.caps = mode === "drop" ? DROPPING_CAPS : CAPS;
     const cap = Math.min(shape.maxSeqLen ?? 64, 64);
     this.heads = Array.from({ length: shape.batch * shape.nKvHeads }, () => this.emptyHead(cap));
     this.len = new Int32Array(shape.batch);
     this.pend = new Int32Array(shape.batch);
+    this.floor = new Int32Array(shape.batch);
   }
 
   private emptyHead(cap: number): HeadSlots {
@@ -143,11 +178,17 @@ export class FullStore implements KVStore {
     };
   }
 
-  /** Ensures room for `extra` more slots in head i (doubling). */
+  /**
+   * Ensures room for `extra` more slots in head i. A head whose front was dropped is a view into
+   * its buffer: the live slots move back to the front when the buffer still fits them twice,
+   * else they move to a new buffer of twice the live slots (growing, or shrinking after a long
+   * prefill).
+   */
   private reserve(i: number, extra: number): HeadSlots {
     const hs = this.heads[i]!;
     const row = Math.floor(i / this.shape.nKvHeads);
-    const need = hs.count + this.pend[row]! + extra;
+    const live = hs.count + this.pend[row]!;
+    const need = live + extra;
     if (need <= hs.positions.length) return hs;
     if (this.shape.maxSeqLen !== undefined && need > this.shape.maxSeqLen && !this.caps.evicts) {
       throw new KVCacheError(
@@ -155,13 +196,62 @@ export class FullStore implements KVStore {
         `row ${row} would hold ${need} tokens, more than maxSeqLen ${this.shape.maxSeqLen}`,
       );
     }
-    const grown = this.emptyHead(Math.max(need, 2 * hs.positions.length));
-    grown.k.set(hs.k as never);
-    grown.v.set(hs.v as never);
-    grown.positions.set(hs.positions);
-    grown.count = hs.count;
-    this.heads[i] = grown;
-    return grown;
+    const d = this.shape.headDim;
+    const cap = Math.max(need, 2 * live);
+    const baseCap = hs.positions.buffer.byteLength / 4;
+    let next: HeadSlots;
+    if (hs.positions.byteOffset > 0 && baseCap >= cap && baseCap <= 2 * cap) {
+      const Arr = hs.k.constructor as new (b: ArrayBufferLike) => Float32Array | Uint16Array;
+      next = {
+        k: new Arr(hs.k.buffer),
+        v: new Arr(hs.v.buffer),
+        positions: new Int32Array(hs.positions.buffer),
+        count: hs.count,
+      };
+      next.k.copyWithin(
+        0,
+        hs.k.byteOffset / hs.k.BYTES_PER_ELEMENT,
+        hs.k.byteOffset / hs.k.BYTES_PER_ELEMENT + live * d,
+      );
+      next.v.copyWithin(
+        0,
+        hs.v.byteOffset / hs.v.BYTES_PER_ELEMENT,
+        hs.v.byteOffset / hs.v.BYTES_PER_ELEMENT + live * d,
+      );
+      next.positions.copyWithin(0, hs.positions.byteOffset / 4, hs.positions.byteOffset / 4 + live);
+    } else {
+      next = this.emptyHead(
+        hs.positions.byteOffset > 0 ? cap : Math.max(need, 2 * hs.positions.length),
+      );
+      next.k.set(hs.k.subarray(0, live * d) as never);
+      next.v.set(hs.v.subarray(0, live * d) as never);
+      next.positions.set(hs.positions.subarray(0, live));
+      next.count = hs.count;
+    }
+    this.heads[i] = next;
+    return next;
+  }
+
+  /** Drops, per row, the committed slots at positions <= length - window. */
+  private dropOutside(window: number): void {
+    const { batch, nKvHeads: h, headDim: d } = this.shape;
+    for (let b = 0; b < batch; b++) {
+      const keepFrom = this.len[b]! - window + 1;
+      if (keepFrom <= this.floor[b]!) continue;
+      for (let kh = 0; kh < h; kh++) {
+        const hs = this.heads[b * h + kh]!;
+        let n = 0;
+        while (n < hs.count && hs.positions[n]! < keepFrom) n++;
+        if (n === 0) continue;
+        hs.k = hs.k.subarray(n * d);
+        hs.v = hs.v.subarray(n * d);
+        hs.positions = hs.positions.subarray(n);
+        hs.count -= n;
+        this.counters.dropped += n;
+      }
+      this.floor[b] = keepFrom;
+      this.dropWindow = Math.min(this.dropWindow, window);
+    }
   }
 
   attend(q: Tensor, opts: KVAttendOptions = {}): KVAttendResult {
@@ -178,6 +268,14 @@ export class FullStore implements KVStore {
         `q [${q.shape.join(", ")}] does not match [${batch}, ${nQHeads}, Tq, ${d}]`,
       );
     }
+    if (
+      this.floor.some((f) => f > 0) &&
+      !(opts.window !== undefined && opts.window <= this.dropWindow)
+    )
+      throw new KVCacheError(
+        "KV_STATE",
+        `tokens outside a sliding window of ${this.dropWindow} were dropped; attend() with ${opts.window === undefined ? "no window" : `window ${opts.window}`} would need them (create the cache with slidingWindow "mask" to keep them)`,
+      );
     const maxPend = Math.max(...this.pend);
     const tq = q.shape[2]!;
     if (maxPend > 0 && tq !== maxPend)
@@ -238,6 +336,8 @@ export class FullStore implements KVStore {
       for (let kh = 0; kh < h; kh++) this.heads[b * h + kh]!.count += this.pend[b]!;
       this.pend[b] = 0;
     }
+    if (this.slidingWindow === "drop" && opts.window !== undefined && maxPend > 0)
+      this.dropOutside(opts.window);
     this.counters.attends++;
     this.counters.attendNs += (performance.now() - t0) * 1e6;
     return result;
@@ -316,6 +416,14 @@ export class FullStore implements KVStore {
     if (!Number.isInteger(n) || n < 0)
       throw new KVCacheError("KV_RANGE", `truncate(${n}) needs a non-negative integer`);
     for (const b of rows) {
+      const needFrom = Math.max(0, n - this.dropWindow + 1);
+      if (n < this.len[b]! && this.floor[b]! > needFrom)
+        throw new KVCacheError(
+          "KV_STATE",
+          `truncate(${n}) of row ${b}: positions below ${this.floor[b]} were dropped by the sliding window of ${this.dropWindow}, and length ${n} needs them from ${needFrom}`,
+        );
+    }
+    for (const b of rows) {
       for (let kh = 0; kh < this.shape.nKvHeads; kh++) {
         const hs = this.heads[b * this.shape.nKvHeads + kh]!;
         let c = hs.count;
@@ -334,12 +442,14 @@ export class FullStore implements KVStore {
         this.heads[b * this.shape.nKvHeads + kh]!.count = 0;
       this.len[b] = 0;
       this.pend[b] = 0;
+      this.floor[b] = 0;
     }
+    if (this.floor.every((f) => f === 0)) this.dropWindow = Number.POSITIVE_INFINITY;
   }
 
   fork(): FullStore {
     this.live();
-    const f = new FullStore(this.shape, this.dtype);
+    const f = new FullStore(this.shape, this.dtype, { slidingWindow: this.slidingWindow });
     f.restore(this.snapshot());
     return f;
   }
@@ -349,6 +459,8 @@ export class FullStore implements KVStore {
     const arrays: Record<string, ArrayBufferView> = {
       len: this.len.slice(),
       pend: this.pend.slice(),
+      floor: this.floor.slice(),
+      dropWindow: Float64Array.of(this.dropWindow),
     };
     this.heads.forEach((hs, i) => {
       const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
@@ -393,6 +505,9 @@ export class FullStore implements KVStore {
     });
     this.len = Int32Array.from(a.len!);
     this.pend = Int32Array.from(a.pend!);
+    this.floor = a.floor ? Int32Array.from(a.floor) : new Int32Array(this.shape.batch);
+    const w = (s.arrays.dropWindow as Float64Array | undefined)?.[0];
+    this.dropWindow = w ?? Number.POSITIVE_INFINITY;
   }
 
   bytes(): KVBytes {
@@ -403,24 +518,28 @@ export class FullStore implements KVStore {
     this.heads.forEach((hs, i) => {
       const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
       used += n * d * eb;
-      reserved += hs.positions.length * d * eb;
+      // The whole buffer counts, including the front a sliding window dropped.
+      reserved += hs.k.buffer.byteLength + hs.v.buffer.byteLength + hs.positions.buffer.byteLength;
     });
     const posUsed = this.heads.reduce((s, hs) => s + hs.count * 4, 0);
     return {
       used: 2 * used + posUsed,
-      reserved: 2 * reserved + this.heads.reduce((s, hs) => s + hs.positions.byteLength, 0),
+      reserved,
       parts: { keys: used, values: used, positions: posUsed },
     };
   }
 
   stats(): Record<string, unknown> {
-    const { appends, attends, appendNs, attendNs } = this.counters;
+    const { appends, attends, appendNs, attendNs, dropped } = this.counters;
     return {
       kind: "full",
       dtype: this.dtype,
+      slidingWindow: this.slidingWindow,
       appends,
       attends,
       tokens: [...this.len],
+      stored: this.heads.map((hs) => hs.count),
+      dropped,
       timeNs: { append: appendNs, attend: attendNs },
     };
   }

@@ -91,24 +91,59 @@ function padLast(t: Tensor, to: number): Tensor {
   return cat([t, zeros([...t.shape.slice(0, -1), to - s], t.dtype)], -1);
 }
 
+/** Leading slots of a head that no query of the block can see through the window. */
+function hiddenPrefix(h: HeadSlots, start: number, window: number): number {
+  let n = 0;
+  while (n < h.count && start - h.positions[n]! >= window) n++;
+  return n;
+}
+
+/** The head without its first `n` slots (views, no copy). */
+function skip(h: HeadSlots, n: number, d: number): HeadSlots {
+  if (n === 0) return h;
+  return {
+    k: h.k.subarray(n * d),
+    v: h.v.subarray(n * d),
+    positions: h.positions.subarray(n),
+    count: h.count - n,
+  };
+}
+
 /**
  * Attends q [1, Hq, Tq, D] (Tq = pending, or any count for a probe) over one row's slots.
  * Equal slot counts across KV heads take one GQA call; otherwise one call per KV head.
+ * With a window (and no probabilities to return), the leading slots no query can see are
+ * skipped, so a decode step attends exactly the window whether or not the cache still holds
+ * older tokens, and needs no mask.
  */
 export function attendRow(
   q: Tensor,
-  heads: readonly HeadSlots[],
+  allHeads: readonly HeadSlots[],
   o: RowAttendOptions,
 ): RowAttendResult {
   const hq = q.shape[1]!;
   const tq = q.shape[2]!;
-  const rep = hq / heads.length;
-  const counts = heads.map((h) => h.count);
+  const rep = hq / allHeads.length;
+  const counts = allHeads.map((h) => h.count);
   const smax = Math.max(...counts);
   const uniform = counts.every((c) => c === smax);
+  let heads = allHeads;
+  if (o.window !== undefined && !o.returnProbs) {
+    const lo = allHeads.map((h) => hiddenPrefix(h, o.start, o.window!));
+    // One GQA call needs equal counts: skip what every head can skip.
+    const common = Math.min(...lo);
+    heads = allHeads.map((h, i) => skip(h, uniform ? common : lo[i]!, o.headDim));
+  }
   // Pending tokens are the last slots, so the kernel's causal offset (query i sees slots
-  // j <= i + S - Tq) is exact even after evictions; only a window needs a position mask.
-  const windowed = o.window !== undefined && o.start + tq > o.window;
+  // j <= i + S - Tq) is exact even after evictions; only a window needs a position mask, and
+  // only when some gathered slot is too old for the last query.
+  const last = o.start + tq - 1;
+  const needsMask = (g: readonly HeadSlots[]) =>
+    o.window !== undefined &&
+    g.some((h) => {
+      for (let j = 0; j < h.count; j++) if (last - h.positions[j]! >= o.window!) return true;
+      return false;
+    });
   const groups = uniform ? [heads] : heads.map((h) => [h]);
   const outs: Tensor[] = [];
   const probs: Tensor[] = [];
@@ -122,7 +157,7 @@ export function attendRow(
     }
     const k = gatherHeads(g, count, o.headDim, o.dtype, "k");
     const v = gatherHeads(g, count, o.headDim, o.dtype, "v");
-    const mask = windowed ? positionMask(g, rep, tq, count, o) : undefined;
+    const mask = needsMask(g) ? positionMask(g, rep, tq, count, o) : undefined;
     const causal = !mask && o.causal && o.pending > 0;
     const opts = { scale: o.scale, causal, ...(mask ? { mask } : {}) };
     if (o.returnProbs) {

@@ -5,8 +5,12 @@ import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { makeConfig } from "../config.js";
 import { complete } from "../generate/generate.js";
+import { exportGguf } from "../gguf/export.js";
+import { readGguf, readGgufTensor } from "../gguf/read.js";
+import { loadModel } from "../io/load.js";
 import { saveModel } from "../io/save.js";
 import { LlamaModel } from "../model/llama.js";
+import { perplexity as perplexityOf } from "../perplexity.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import { main } from "./main.js";
 
@@ -217,6 +221,90 @@ describe("x-llm", () => {
     expect(f16.err).toMatch(/convert 20\/20 \(100%\)/);
   });
 
+  it("runs every command on a .gguf file (blocks as stored, vocabulary from the file)", async () => {
+    const q8 = join(root, "tiny-q8_0.gguf");
+    expect((await run("quantize", modelDir, q8, "--type", "q8_0", "--json")).code).toBe(0);
+    // The reference: the model as the file holds it (q8_0 projections and head, embedding rows
+    // rounded through q8_0).
+    const ref = await loadModel(q8);
+    const want = (
+      await complete(ref, tok.encode("hello world"), { maxNewTokens: 6, stopTokens: [267, 0] })
+    )[0]!;
+    const j = JSON.parse(
+      (await run("generate", q8, "--prompt", "hello world", "-n", "6", "--json")).out,
+    );
+    expect(j.tokens).toEqual(want.tokens);
+    expect(j.text).toBe(tok.decode(want.tokens, { skipSpecialTokens: true }));
+    // A file without a vocabulary takes the tokenizer.json beside it, or --tokenizer.
+    const bare = join(root, "bare");
+    fs.mkdirSync(bare);
+    exportGguf(ref, join(bare, "m.gguf"), { type: "q8_0" });
+    const noVocab = await run(
+      "generate",
+      join(bare, "m.gguf"),
+      "-p",
+      "hello world",
+      "-n",
+      "6",
+      "--json",
+    );
+    expect(noVocab.code).toBe(2);
+    expect(noVocab.err).toMatch(/no usable vocabulary .* pass --tokenizer DIR/);
+    const withTok = await run(
+      "generate",
+      join(bare, "m.gguf"),
+      "-p",
+      "hello world",
+      "-n",
+      "6",
+      "--json",
+      "--tokenizer",
+      modelDir,
+    );
+    expect(JSON.parse(withTok.out).tokens).toEqual(want.tokens);
+    const ppl = JSON.parse(
+      (await run("perplexity", q8, "-f", text, "--window", "16", "--json")).out,
+    );
+    const pplRef = perplexityOf(ref, tok.encode(fs.readFileSync(text, "utf8")), {
+      window: 16,
+      stride: 8,
+    });
+    expect(ppl.ppl).toBe(pplRef.ppl);
+    const info = JSON.parse((await run("info", q8, "--json")).out);
+    expect(info.model).toMatchObject({ architecture: "llama", layers: 2, vocabSize: 268 });
+    // Re-typing a GGUF keeps its vocabulary keys and copies blocks already in the output type.
+    const again = join(root, "again-q8_0.gguf");
+    const c = JSON.parse((await run("quantize", q8, again, "--type", "q8_0", "--json")).out);
+    expect(c.vocabulary).toBe(true);
+    const [g1, g2] = [readGguf(q8), readGguf(again)];
+    expect(g2.metadata.get("tokenizer.ggml.tokens")).toEqual(
+      g1.metadata.get("tokenizer.ggml.tokens"),
+    );
+    for (const t of g1.tensors) {
+      const u = g2.tensors.find((x) => x.name === t.name)!;
+      expect(readGgufTensor(again, u), t.name).toEqual(readGgufTensor(q8, t));
+    }
+    // Training from a q8_0 file dequantizes it and writes the rebuilt tokenizer to the folder.
+    const out = join(root, "run-gguf");
+    const r = await run(
+      "train",
+      q8,
+      "--data",
+      text,
+      "--steps",
+      "1",
+      "--out",
+      out,
+      "--seq-len",
+      "8",
+      "--json",
+    );
+    expect(r.code).toBe(0);
+    const fin = JSON.parse(r.out).finalDir as string;
+    expect(loadTokenizer(fin).encode("hello world")).toEqual(tok.encode("hello world"));
+    expect((await loadModel(fin)).config.numLayers).toBe(2);
+  });
+
   it("fine-tunes through train() and leaves a loadable folder", async () => {
     const out = join(root, "run");
     const r = await run(
@@ -251,7 +339,12 @@ describe("x-llm", () => {
       [["generate", modelDir, "-p", "x", "--top-k", "0"], 2, /--top-k must be >= 1/],
       [["generate", modelDir, "-p", "x", "--bogus"], 2, /Unknown option '--bogus'/],
       [["info", join(root, "missing")], 2, /does not exist/],
-      [["generate", join(root, "tiny-q4_0.gguf"), "-p", "x"], 2, /is a GGUF file/],
+      [["generate", root, "-p", "x"], 2, /neither a GGUF file nor a model folder/],
+      [
+        ["generate", join(root, "tiny-q4_0.gguf"), "-p", "x", "--tokenizer", root],
+        2,
+        /--tokenizer .* has no tokenizer.json/,
+      ],
       [
         ["quantize", modelDir, join(root, "x.gguf"), "--type", "f16"],
         2,

@@ -1,10 +1,16 @@
 // Helpers shared by the x-llm commands: model paths, output in human or JSON form.
 import * as fs from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { cudaStatus, setNumThreads } from "@x/tensor";
 import { UsageError } from "../errors.js";
+import { isGgufFile, readGguf } from "../gguf/read.js";
+import { ggufTokenizer } from "../gguf/tokenizer.js";
+import { TokenizerError } from "../tokenizer/errors.js";
+import { loadTokenizer, type Tokenizer } from "../tokenizer/tokenizer.js";
 import type { ParsedArgs } from "./args.js";
 import type { CliIO } from "./io.js";
+
+export { isGgufFile };
 
 /** A command: its spec lives beside `run`, which prints and returns its JSON result. */
 export interface Command {
@@ -12,29 +18,64 @@ export interface Command {
   run(args: ParsedArgs, io: CliIO): Promise<unknown>;
 }
 
-/** True when `path` is a file that starts with the GGUF magic. */
-export function isGgufFile(path: string): boolean {
-  try {
-    if (!fs.statSync(path).isFile()) return false;
-    const fd = fs.openSync(path, "r");
-    const b = Buffer.alloc(4);
-    fs.readSync(fd, b, 0, 4, 0);
-    fs.closeSync(fd);
-    return b.toString("latin1") === "GGUF";
-  } catch {
-    return false;
+/**
+ * Checks that `path` is a model: a GGUF file (by its magic) or a Hugging Face folder with a
+ * config.json. Returns which.
+ */
+export function requireModel(path: string, command: string): "gguf" | "hf" {
+  if (isGgufFile(path)) return "gguf";
+  if (!fs.existsSync(path)) throw new UsageError(`${command}: ${path} does not exist`);
+  if (!fs.existsSync(join(path, "config.json"))) {
+    throw new UsageError(
+      `${command}: ${path} is neither a GGUF file nor a model folder (no config.json)`,
+    );
   }
+  return "hf";
 }
 
-/** Checks that `dir` is a Hugging Face model folder (config.json present). */
-export function requireModelDir(dir: string, command: string): void {
-  if (isGgufFile(dir))
-    throw new UsageError(
-      `${command}: ${dir} is a GGUF file; this command needs a Hugging Face folder`,
-    );
-  if (!fs.existsSync(join(dir, "config.json"))) {
-    throw new UsageError(`${command}: ${dir} is not a model folder (no config.json)`);
+/** Where a command's tokenizer came from: a folder (its files can be copied) or a GGUF file. */
+export interface TokenizerSource {
+  tokenizer: Tokenizer;
+  /** The folder holding tokenizer.json, or undefined when rebuilt from GGUF metadata. */
+  dir: string | undefined;
+}
+
+/** The --tokenizer flag shared by the commands that take a model. */
+export const TOKENIZER_FLAG = {
+  type: "string",
+  help: "folder with tokenizer.json (default: the model folder; for a .gguf file its own vocabulary, else a tokenizer.json beside it)",
+} as const;
+
+/**
+ * The tokenizer of a model path: `--tokenizer DIR` when given; a folder's own tokenizer.json;
+ * for a GGUF file, its `tokenizer.ggml.*` vocabulary when {@link ggufTokenizer} can rebuild it,
+ * else a tokenizer.json in the file's folder. Otherwise a UsageError saying what to pass.
+ */
+export function modelTokenizer(
+  path: string,
+  flags: Record<string, unknown>,
+  command: string,
+): TokenizerSource {
+  const explicit = flags.tokenizer as string | undefined;
+  if (explicit !== undefined) {
+    if (!fs.existsSync(join(explicit, "tokenizer.json")))
+      throw new UsageError(`${command}: --tokenizer ${explicit} has no tokenizer.json`);
+    return { tokenizer: loadTokenizer(explicit), dir: explicit };
   }
+  if (!isGgufFile(path)) return { tokenizer: loadTokenizer(path), dir: path };
+  let why: string;
+  try {
+    return { tokenizer: ggufTokenizer(readGguf(path)), dir: undefined };
+  } catch (err) {
+    if (!(err instanceof TokenizerError)) throw err;
+    why = err.message;
+  }
+  const beside = dirname(path);
+  if (fs.existsSync(join(beside, "tokenizer.json")))
+    return { tokenizer: loadTokenizer(beside), dir: beside };
+  throw new UsageError(
+    `${command}: ${path} has no usable vocabulary (${why}) and ${beside} has no tokenizer.json; pass --tokenizer DIR`,
+  );
 }
 
 /** Applies --threads when given. */

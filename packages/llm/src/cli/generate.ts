@@ -7,15 +7,22 @@ import { generate as generateTokens } from "../generate/generate.js";
 import { loadModel } from "../io/load.js";
 import { StopStringMatcher } from "../tokenizer/stop-strings.js";
 import { StreamDecoder } from "../tokenizer/stream-decoder.js";
-import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec, ParsedArgs } from "./args.js";
-import { applyThreads, type Command, deviceFlag, output, requireModelDir } from "./common.js";
+import {
+  applyThreads,
+  type Command,
+  deviceFlag,
+  modelTokenizer,
+  output,
+  requireModel,
+  TOKENIZER_FLAG,
+} from "./common.js";
 
 const spec: CommandSpec = {
   name: "generate",
   summary: "stream a continuation of a prompt",
   description:
-    "Continue a prompt with a local Hugging Face model. Text streams to stdout; prompt size, prefill and decode tokens/s go to stderr. Greedy unless --temperature > 0 (or generation_config.json samples).",
+    "Continue a prompt with a local model: a Hugging Face folder or a llama.cpp .gguf file (f32, f16, bf16, q8_0 or q4_0 tensors; q8_0/q4_0 blocks run as they are). Text streams to stdout; prompt size, prefill and decode tokens/s go to stderr. Greedy unless --temperature > 0 (or generation_config.json samples). Sliding-window models (Mistral) keep only the window in the KV cache.",
   positionals: ["model"],
   flags: {
     prompt: { type: "string", short: "p", help: "the prompt text (required)" },
@@ -40,7 +47,11 @@ const spec: CommandSpec = {
       multiple: true,
       help: "stop when the text contains this string (not printed; \\n and \\t are unescaped)",
     },
-    quantize: { type: "string", help: "quantize projections while loading: q8_0 or q4_0" },
+    quantize: {
+      type: "string",
+      help: "projections as q8_0 or q4_0 (quantized while loading; a .gguf's blocks in the other format are requantized)",
+    },
+    tokenizer: TOKENIZER_FLAG,
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
     device: {
       type: "string",
@@ -53,6 +64,8 @@ const spec: CommandSpec = {
     'x-llm generate ./SmolLM2-135M --prompt "The whale" --max-tokens 40',
     'x-llm generate ./SmolLM2-135M-Instruct --chat -p "Name three oceans." --temperature 0.7 --top-p 0.9 --seed 1',
     'x-llm generate ./model --prompt "Q: 2+2?\\nA:" --stop "\\n" --quantize q8_0 --json',
+    'x-llm generate smollm2-135m-q8_0.gguf --prompt "The whale" -n 40',
+    'x-llm generate llama-q4_0.gguf --tokenizer ./Llama-3.2-1B -p "Hello"',
   ],
 };
 
@@ -92,9 +105,9 @@ export const generate: Command = {
     const q = f.quantize as string | undefined;
     if (q !== undefined && q !== "q8_0" && q !== "q4_0")
       throw new UsageError(`generate: --quantize must be q8_0 or q4_0, got ${q}`);
-    requireModelDir(dir, "generate");
+    requireModel(dir, "generate");
     applyThreads(args);
-    const tok = loadTokenizer(dir);
+    const tok = modelTokenizer(dir, f, "generate").tokenizer;
     const model = await loadModel(dir, {
       ...(q ? { quantize: q } : {}),
       device: deviceFlag(f, "generate", io),

@@ -2,7 +2,10 @@
 // header, metadata and tensors.
 import * as fs from "node:fs";
 import { join } from "node:path";
+import { XError } from "@x/tensor";
+import type { LlamaConfig } from "../config.js";
 import { UsageError } from "../errors.js";
+import { readGgufConfig } from "../gguf/load.js";
 import { readGguf } from "../gguf/read.js";
 import type { GgufValue } from "../gguf/types.js";
 import { readConfig } from "../io/load.js";
@@ -15,7 +18,7 @@ const spec: CommandSpec = {
   name: "info",
   summary: "describe a model folder or a .gguf file",
   description:
-    "Describe a model: a Hugging Face folder (config, parameters, tokenizer) or a .gguf file (header, metadata, tensors).",
+    "Describe a model: a Hugging Face folder (config, parameters, tokenizer) or a .gguf file (header, metadata, tensors, and the model it loads as, or why it does not).",
   positionals: ["model"],
   flags: { tensors: { type: "boolean", help: "list every tensor of a GGUF file" } },
   examples: [
@@ -31,8 +34,38 @@ function summarize(v: GgufValue): unknown {
   return `[${v.itemType} × ${v.value.length}]`;
 }
 
+/** What loadGguf would build from a GGUF file, or why it cannot. */
+function ggufModel(path: string): { model: Record<string, unknown> | null; line: string } {
+  let cfg: LlamaConfig;
+  try {
+    cfg = readGgufConfig(path);
+  } catch (err) {
+    if (!(err instanceof XError)) throw err;
+    return { model: null, line: `as a model: not loadable (${err.message})` };
+  }
+  const windows = [...new Set(cfg.slidingWindow.filter((w) => w !== undefined))];
+  const model = {
+    architecture: cfg.architecture,
+    layers: cfg.numLayers,
+    hiddenSize: cfg.hiddenSize,
+    intermediateSize: cfg.intermediateSize,
+    heads: cfg.numHeads,
+    kvHeads: cfg.numKvHeads,
+    headDim: cfg.headDim,
+    vocabSize: cfg.vocabSize,
+    contextLength: cfg.maxPositionEmbeddings,
+    ropeTheta: cfg.ropeTheta,
+    ropeScaling: cfg.ropeScaling ?? null,
+    tiedEmbeddings: cfg.tieWordEmbeddings,
+    slidingWindow: windows[0] ?? null,
+  };
+  const line = `as a model: ${cfg.architecture}, layers ${cfg.numLayers}, hidden ${cfg.hiddenSize}, heads ${cfg.numHeads}/${cfg.numKvHeads} kv, vocab ${cfg.vocabSize}, context ${cfg.maxPositionEmbeddings}${windows.length ? `, sliding window ${windows[0]}` : ""}`;
+  return { model, line };
+}
+
 function ggufInfo(path: string, listTensors: boolean) {
   const g = readGguf(path);
+  const asModel = ggufModel(path);
   const metadata: Record<string, unknown> = {};
   for (const [k, v] of g.metadata) metadata[k] = summarize(v);
   const types: Record<string, number> = {};
@@ -51,6 +84,7 @@ function ggufInfo(path: string, listTensors: boolean) {
     alignment: g.alignment,
     tensorCount: g.tensors.length,
     tensorTypes: types,
+    model: asModel.model,
     metadata,
     ...(listTensors
       ? {
@@ -68,6 +102,7 @@ function ggufInfo(path: string, listTensors: boolean) {
     `tensors: ${g.tensors.length} (${Object.entries(types)
       .map(([k, n]) => `${n} ${k}`)
       .join(", ")})`,
+    asModel.line,
     ...Object.entries(metadata).map(
       ([k, v]) =>
         `  ${k} = ${typeof v === "string" && !v.startsWith("[") ? JSON.stringify(v) : String(v)}`,

@@ -29,7 +29,7 @@ function overview(): string {
   return [
     "x-llm <command> [args] [flags]",
     "",
-    "Llama-family models from local Hugging Face folders: inspect, generate, evaluate, convert to GGUF, fine-tune.",
+    "Llama-family models from local Hugging Face folders or llama.cpp .gguf files: inspect, generate, evaluate, convert to GGUF, fine-tune.",
     "",
     "Commands:",
     ...Object.values(COMMANDS).map((c) => `  ${c.spec.name.padEnd(w)}  ${c.spec.summary}`),

@@ -3,22 +3,33 @@ import * as fs from "node:fs";
 import { UsageError } from "../errors.js";
 import { loadModel } from "../io/load.js";
 import { perplexity as evaluate } from "../perplexity.js";
-import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import type { CommandSpec } from "./args.js";
-import { applyThreads, type Command, deviceFlag, output, requireModelDir } from "./common.js";
+import {
+  applyThreads,
+  type Command,
+  deviceFlag,
+  modelTokenizer,
+  output,
+  requireModel,
+  TOKENIZER_FLAG,
+} from "./common.js";
 import { Progress } from "./io.js";
 
 const spec: CommandSpec = {
   name: "perplexity",
   summary: "perplexity of a text file (sliding window)",
   description:
-    "Perplexity of a text file: windows of --window tokens every --stride tokens, each token scored once with up to window-1 tokens of context (the transformers recipe).",
+    "Perplexity of a text file under a Hugging Face folder or a .gguf file: windows of --window tokens every --stride tokens, each token scored once with up to window-1 tokens of context (the transformers recipe).",
   positionals: ["model"],
   flags: {
     file: { type: "string", short: "f", help: "UTF-8 text file to score (required)" },
     window: { type: "integer", min: 2, help: "tokens per window (default: min(context, 512))" },
     stride: { type: "integer", min: 1, help: "tokens between window starts (default: window / 2)" },
-    quantize: { type: "string", help: "quantize projections while loading: q8_0 or q4_0" },
+    quantize: {
+      type: "string",
+      help: "projections as q8_0 or q4_0 (quantized while loading; a .gguf's blocks in the other format are requantized)",
+    },
+    tokenizer: TOKENIZER_FLAG,
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
     device: {
       type: "string",
@@ -28,6 +39,7 @@ const spec: CommandSpec = {
   examples: [
     "x-llm perplexity ./SmolLM2-135M --file moby-dick.txt --window 512 --stride 256",
     "x-llm perplexity ./SmolLM2-135M -f sotu.txt --quantize q4_0 --json",
+    "x-llm perplexity smollm2-135m-q8_0.gguf -f moby-dick.txt",
   ],
 };
 
@@ -42,9 +54,9 @@ export const perplexity: Command = {
     const q = f.quantize as string | undefined;
     if (q !== undefined && q !== "q8_0" && q !== "q4_0")
       throw new UsageError(`perplexity: --quantize must be q8_0 or q4_0, got ${q}`);
-    requireModelDir(dir, "perplexity");
+    requireModel(dir, "perplexity");
     applyThreads(args);
-    const tok = loadTokenizer(dir);
+    const tok = modelTokenizer(dir, f, "perplexity").tokenizer;
     const model = await loadModel(dir, {
       ...(q ? { quantize: q } : {}),
       device: deviceFlag(f, "perplexity", io),

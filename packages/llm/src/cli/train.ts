@@ -3,11 +3,19 @@
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../errors.js";
-import { loadTokenizer } from "../tokenizer/tokenizer.js";
+import { readConfig } from "../io/load.js";
 import { formatProgress } from "../train/progress.js";
 import { train as runTraining } from "../train/train.js";
 import type { CommandSpec } from "./args.js";
-import { applyThreads, type Command, deviceFlag, output, requireModelDir } from "./common.js";
+import {
+  applyThreads,
+  type Command,
+  deviceFlag,
+  modelTokenizer,
+  output,
+  requireModel,
+  TOKENIZER_FLAG,
+} from "./common.js";
 
 const TOKENIZER_FILES = [
   "tokenizer.json",
@@ -20,7 +28,7 @@ const spec: CommandSpec = {
   name: "train",
   summary: "fine-tune on a text file",
   description:
-    "Fine-tune all parameters on a UTF-8 text file (paragraphs separated by blank lines are documents, packed into windows with BOS/EOS). Writes checkpoints, metrics.csv/json and out/final, a model folder with the tokenizer.",
+    "Fine-tune all parameters on a UTF-8 text file (paragraphs separated by blank lines are documents, packed into windows with BOS/EOS). The model is a Hugging Face folder or a .gguf file (q8_0/q4_0 tensors are dequantized to f32 for training). Writes checkpoints, metrics.csv/json and out/final, a model folder with the tokenizer.",
   positionals: ["model"],
   flags: {
     data: { type: "string", short: "d", help: "training text file (required)" },
@@ -40,6 +48,7 @@ const spec: CommandSpec = {
     },
     resume: { type: "boolean", help: "continue from out/checkpoints when present" },
     "save-dtype": { type: "string", help: "dtype of out/final: f32 (default), f16 or bf16" },
+    tokenizer: TOKENIZER_FLAG,
     threads: { type: "integer", min: 1, help: "CPU threads of the native backend" },
     device: {
       type: "string",
@@ -49,6 +58,7 @@ const spec: CommandSpec = {
   examples: [
     "x-llm train ./SmolLM2-135M --data moby-dick.txt --steps 200 --out runs/moby --seq-len 256 --batch-size 4",
     "x-llm train ./SmolLM2-135M -d notes.txt -o runs/notes --steps 50 --lr 1e-4 --resume --json",
+    "x-llm train smollm2-135m-f16.gguf -d notes.txt -o runs/notes --steps 50",
   ],
 };
 
@@ -67,9 +77,10 @@ export const train: Command = {
     const saveDtype = (f["save-dtype"] as string | undefined) ?? "f32";
     if (!["f32", "f16", "bf16"].includes(saveDtype))
       throw new UsageError(`train: --save-dtype must be f32, f16 or bf16, got ${saveDtype}`);
-    requireModelDir(dir, "train");
+    requireModel(dir, "train");
     applyThreads(args);
-    const tok = loadTokenizer(dir);
+    const source = modelTokenizer(dir, f, "train");
+    const tok = source.tokenizer;
     const docs = fs
       .readFileSync(f.data, "utf8")
       .split(/\n\s*\n/)
@@ -77,9 +88,8 @@ export const train: Command = {
       .filter((p) => p.length > 0)
       .map((p) => tok.encode(p, { addSpecialTokens: false }));
     if (docs.length === 0) throw new UsageError(`train: ${f.data} has no text`);
-    const context =
-      JSON.parse(fs.readFileSync(join(dir, "config.json"), "utf8")).max_position_embeddings ?? 2048;
-    const seqLen = (f["seq-len"] as number | undefined) ?? Math.min(Number(context), 256);
+    const context = readConfig(dir).maxPositionEmbeddings;
+    const seqLen = (f["seq-len"] as number | undefined) ?? Math.min(context, 256);
     const json = Boolean(f.json);
     let lastDraw = 0;
     const t0 = performance.now();
@@ -109,10 +119,12 @@ export const train: Command = {
     });
     if (!json && io.isTTY) io.stderr("\n");
     if (r.finalDir) {
-      for (const name of TOKENIZER_FILES) {
-        if (fs.existsSync(join(dir, name)))
-          fs.copyFileSync(join(dir, name), join(r.finalDir, name));
-      }
+      if (source.dir === undefined) source.tokenizer.save(r.finalDir);
+      else
+        for (const name of TOKENIZER_FILES) {
+          if (fs.existsSync(join(source.dir, name)))
+            fs.copyFileSync(join(source.dir, name), join(r.finalDir, name));
+        }
     }
     const result = {
       steps: r.steps,

@@ -27,6 +27,13 @@ export interface GenerateOptions extends SamplingOptions {
   shouldStop?: (tokens: readonly number[], sequence: number) => boolean;
   /** Cache factory (default `fullCache()` in f32); each sequence gets its own cache. */
   cache?: KVCacheFactory;
+  /**
+   * Prefill each prompt in chunks of this many tokens (default: the whole prompt in one pass).
+   * With a sliding-window model and the default cache, which drops what the window can no longer
+   * see, a chunk of about the window keeps the cache near the window's size during a long prompt
+   * too (one pass holds the whole prompt until it has been attended).
+   */
+  prefillChunk?: number;
   signal?: AbortSignal;
 }
 
@@ -89,6 +96,9 @@ export async function* generate(
   const maxNew = opts.maxNewTokens ?? 32;
   if (!Number.isInteger(maxNew) || maxNew < 0)
     throw new UsageError(`generate: maxNewTokens must be a non-negative integer, got ${maxNew}`);
+  const pc = opts.prefillChunk;
+  if (pc !== undefined && (!Number.isInteger(pc) || pc < 1))
+    throw new UsageError(`generate: prefillChunk must be a positive integer, got ${pc}`);
   const seeds = Array.isArray(opts.seed) ? opts.seed : undefined;
   if (seeds && seeds.length !== seqs.length)
     throw new UsageError(`generate: ${seeds.length} seeds for ${seqs.length} prompts`);
@@ -106,15 +116,19 @@ export async function* generate(
     for (const s of seqs) {
       const cache = model.createCache(factory, { batch: 1 });
       caches.push(cache);
-      last.push(
-        logitsOf(() =>
+      const chunk = opts.prefillChunk ?? s.length;
+      let logits: Float32Array | undefined;
+      for (let a = 0; a < s.length; a += chunk) {
+        const part = s.slice(a, a + chunk);
+        logits = logitsOf(() =>
           model.forward({
-            inputIds: Tensor.from(s, [1, s.length], "i32"),
+            inputIds: Tensor.from(part, [1, part.length], "i32"),
             cache,
             logitsFor: "last",
           }),
-        ),
-      );
+        );
+      }
+      last.push(logits!);
     }
     let active = seqs.map((_, i) => i);
     if (maxNew === 0) return;

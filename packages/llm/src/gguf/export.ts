@@ -28,6 +28,11 @@ export interface GgufExportOptions {
   pre?: string;
   /** Called after each tensor is written (for progress). */
   onTensor?: (done: number, total: number, name: string) => void;
+  /**
+   * Extra metadata written last, overriding the keys above (e.g. the `tokenizer.*` keys of a
+   * GGUF file being re-exported in another type).
+   */
+  metadata?: Record<string, GgufValue>;
 }
 
 const u32 = (value: number): GgufValue => ({ type: "u32", value });
@@ -108,7 +113,14 @@ export function ggufTokenizerMetadata(
   if (tok.eosTokenIds[0] !== undefined)
     meta["tokenizer.ggml.eos_token_id"] = u32(tok.eosTokenIds[0]);
   if (tok.padTokenId !== undefined) meta["tokenizer.ggml.padding_token_id"] = u32(tok.padTokenId);
-  meta["tokenizer.ggml.add_bos_token"] = { type: "bool", value: false };
+  // llama.cpp adds BOS itself when the key says so: true when the tokenizer's post-processor
+  // prepends it (Llama 3 style), false for GPT-2 style vocabularies.
+  const bos = tok.bosTokenId;
+  const addsBos =
+    bos !== undefined &&
+    tok.encode("a")[0] === bos &&
+    tok.encode("a", { addSpecialTokens: false })[0] !== bos;
+  meta["tokenizer.ggml.add_bos_token"] = { type: "bool", value: addsBos };
   if (tok.chatTemplate) meta["tokenizer.chat_template"] = str(tok.chatTemplate);
   return meta;
 }
@@ -151,6 +163,49 @@ export function ggufModelMetadata(
     meta[`${a}.rope.scaling.type`] = str("linear");
     meta[`${a}.rope.scaling.factor`] = f32(cfg.ropeScaling.factor);
   }
+  const windows = cfg.slidingWindow;
+  const sizes = [...new Set(windows.filter((w): w is number => w !== undefined))];
+  if (sizes.length > 1)
+    throw new UsageError(
+      `GGUF export: layers with different sliding windows (${sizes.join(", ")}) cannot be written`,
+    );
+  if (sizes.length === 1) {
+    meta[`${a}.attention.sliding_window`] = u32(sizes[0]!);
+    if (windows.includes(undefined))
+      meta[`${a}.attention.sliding_window_pattern`] = {
+        type: "array",
+        itemType: "bool",
+        value: windows.map((w) => w !== undefined),
+      };
+  }
+  Object.assign(meta, xllmMetadata(cfg));
+  return meta;
+}
+
+/**
+ * Our own keys (`x_llm.*`, ignored by llama.cpp) for what its llama/qwen2 keys cannot say: the
+ * Hugging Face family when it is not the GGUF architecture (Mistral), llama3 RoPE scaling
+ * parameters (llama.cpp only stores the per-dimension `rope_freqs` factors) and the config's
+ * bos/eos/pad ids. `loadGguf` reads them back.
+ */
+function xllmMetadata(cfg: LlamaConfig): Record<string, GgufValue> {
+  const meta: Record<string, GgufValue> = {};
+  if (cfg.architecture !== ggufArchitecture(cfg))
+    meta["x_llm.architecture"] = str(cfg.architecture);
+  const s = cfg.ropeScaling;
+  if (s?.type === "llama3") {
+    meta["x_llm.rope_scaling.type"] = str("llama3");
+    meta["x_llm.rope_scaling.factor"] = { type: "f64", value: s.factor };
+    meta["x_llm.rope_scaling.low_freq_factor"] = { type: "f64", value: s.lowFreqFactor };
+    meta["x_llm.rope_scaling.high_freq_factor"] = { type: "f64", value: s.highFreqFactor };
+    meta["x_llm.rope_scaling.original_max_position_embeddings"] = u32(
+      s.originalMaxPositionEmbeddings,
+    );
+  }
+  if (cfg.bosTokenId !== undefined) meta["x_llm.bos_token_id"] = u32(cfg.bosTokenId);
+  if (cfg.eosTokenIds.length > 0)
+    meta["x_llm.eos_token_ids"] = { type: "array", itemType: "u32", value: [...cfg.eosTokenIds] };
+  if (cfg.padTokenId !== undefined) meta["x_llm.pad_token_id"] = u32(cfg.padTokenId);
   return meta;
 }
 
@@ -248,6 +303,7 @@ export function exportGguf(model: LlamaModel, path: string, opts: GgufExportOpti
     opts.tokenizer
       ? ggufTokenizerMetadata(opts.tokenizer, model.config.vocabSize, opts.pre)
       : { "tokenizer.ggml.model": str("no_vocab") },
+    opts.metadata ?? {},
   );
   writeGguf(path, meta, ggufTensors(model, type), opts.onTensor);
 }

@@ -299,3 +299,28 @@ export function readGgufTensor(path: string, info: GgufTensorInfo): Uint8Array {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * True when `path` is a file that starts with the GGUF magic (what `loadModel` and the CLI
+ * check to treat a model path as a GGUF file rather than a Hugging Face folder).
+ *
+ * ```ts
+ * isGgufFile("smollm2-q8_0.gguf"); // true
+ * isGgufFile("./SmolLM2-135M");    // false (a folder)
+ * ```
+ */
+export function isGgufFile(path: string): boolean {
+  try {
+    if (!fs.statSync(path).isFile()) return false;
+    const fd = fs.openSync(path, "r");
+    try {
+      const b = new Uint8Array(4);
+      if (fs.readSync(fd, b, 0, 4, 0) !== 4) return false;
+      return new DataView(b.buffer).getUint32(0, true) === GGUF_MAGIC;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+}

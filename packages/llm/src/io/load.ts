@@ -1,9 +1,12 @@
-// loadModel: a local Hugging Face folder (config.json + safetensors, sharded or not) -> LlamaModel.
+// loadModel: a local Hugging Face folder (config.json + safetensors, sharded or not) or a GGUF
+// file -> LlamaModel.
 import * as fs from "node:fs";
 import { join } from "node:path";
 import { openCheckpoint, type QTensor, quantize, type Tensor } from "@x/tensor";
 import { type LlamaConfig, parseConfig } from "../config.js";
 import { ConfigError, UsageError, WeightsError } from "../errors.js";
+import { loadGguf, readGgufConfig } from "../gguf/load.js";
+import { isGgufFile } from "../gguf/read.js";
 import { type ModelDevice, moveModel, pickDevice } from "../model/device.js";
 import { LlamaModel, type WeightQuantization } from "../model/llama.js";
 import { parameterShapes } from "../model/parameters.js";
@@ -22,6 +25,11 @@ export interface LoadOptions {
    * with one warning.
    */
   device?: ModelDevice;
+  /**
+   * GGUF files only: dequantize q8_0/q4_0 tensors to f32 (a fully dense model, e.g. for
+   * training). Default false: they stay QTensors byte for byte.
+   */
+  dequantize?: boolean;
 }
 
 function readJson(path: string, field: string): unknown {
@@ -39,13 +47,14 @@ function readJson(path: string, field: string): unknown {
 }
 
 /**
- * Reads and validates `dir/config.json`.
+ * Reads and validates `dir/config.json`, or the metadata of a GGUF file (see `readGgufConfig`).
  *
  * ```ts
  * const cfg = readConfig("./SmolLM2-135M");
  * ```
  */
 export function readConfig(dir: string): LlamaConfig {
+  if (isGgufFile(dir)) return readGgufConfig(dir);
   return parseConfig(readJson(join(dir, "config.json"), "(file)"));
 }
 
@@ -54,12 +63,16 @@ export function readConfig(dir: string): LlamaConfig {
  * `model.safetensors` or `model.safetensors.index.json` with its shards, and
  * `generation_config.json` when present. f16/bf16 weights are upcast to f32; with `quantize`,
  * each projection is quantized right after it is read (peak memory stays near the quantized size).
+ * A path to a GGUF file (llama.cpp's format, recognized by its magic) goes to
+ * {@link loadGguf} with the same options.
  *
  * ```ts
  * const model = await loadModel("./SmolLM2-135M", { quantize: "q4_0" });
+ * const fromGguf = await loadModel("smollm2-135m-q8_0.gguf"); // q8_0 blocks kept as they are
  * ```
  */
 export async function loadModel(dir: string, opts: LoadOptions = {}): Promise<LlamaModel> {
+  if (isGgufFile(dir)) return loadGguf(dir, opts);
   if (opts.dtype !== undefined && opts.dtype !== "f32")
     throw new UsageError(
       `loadModel: dtype ${String(opts.dtype)} is not supported yet (only "f32")`,

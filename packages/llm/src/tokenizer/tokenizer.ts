@@ -226,6 +226,25 @@ export class Tokenizer {
   }
 
   /**
+   * Writes `tokenizer.json`, `tokenizer_config.json` (when the tokenizer has one) and
+   * `chat_template.jinja` (when it came from one) into `dir`, so `loadTokenizer(dir)` gives
+   * this tokenizer back (e.g. one rebuilt from a GGUF file's vocabulary).
+   *
+   * ```ts
+   * ggufTokenizer(readGguf("model.gguf")).save("./model-folder");
+   * ```
+   */
+  save(dir: string): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const write = (name: string, text: string) => fs.writeFileSync(join(dir, name), text);
+    write("tokenizer.json", `${JSON.stringify(this.files.tokenizer, null, 2)}\n`);
+    if (this.files.config)
+      write("tokenizer_config.json", `${JSON.stringify(this.files.config, null, 2)}\n`);
+    if (this.files.chatTemplate !== undefined)
+      write("chat_template.jinja", this.files.chatTemplate);
+  }
+
+  /**
    * Renders the chat template (Jinja, through @huggingface/jinja) with the special token
    * strings in scope, as transformers' `apply_chat_template(..., tokenize=False)` does.
    *

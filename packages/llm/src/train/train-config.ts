@@ -23,7 +23,7 @@ import type { StepReport } from "./trainer.js";
  * ```
  */
 export interface TrainConfig {
-  /** A Hugging Face folder to load, or a loaded model (trained in place). */
+  /** A Hugging Face folder or a GGUF file to load (q8_0/q4_0 tensors dequantized to f32), or a loaded model (trained in place). */
   model: string | LlamaModel;
   /** Device a folder is loaded onto: "cpu" (default), "cuda" or "auto" (see loadModel). */
   device?: "cpu" | "cuda" | "auto";

@@ -79,7 +79,7 @@ export async function train(c: TrainConfig): Promise<TrainResult> {
   const shuffle = c.shuffle ?? true;
   const model =
     typeof c.model === "string"
-      ? await loadModel(c.model, c.device ? { device: c.device } : {})
+      ? await loadModel(c.model, { dequantize: true, ...(c.device ? { device: c.device } : {}) })
       : c.model;
   if (c.linearOp) model.setLinearOp(c.linearOp);
   const cfg = model.config;
