@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // `pnpm test --project @x/tensor` runs a single package.
 export default defineConfig({
   test: {
-    projects: ["packages/*/vitest.config.ts"],
+    projects: ["packages/*/vitest.config.ts", "examples/*/vitest.config.ts"],
   },
 });

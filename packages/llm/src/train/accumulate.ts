@@ -74,6 +74,7 @@ export function accumulateGradients(
     const onDevice = chosen[names[0]!]?.device !== "cpu";
     const { value, grads } = onDevice ? tidy(() => vg(chosen, batch)) : vg(chosen, batch);
     lossSum += value.item();
+    if (value.device !== "cpu") value.dispose();
     targets += countTargets(batch);
     tokens += batch.inputIds.size;
     for (const n of names) {

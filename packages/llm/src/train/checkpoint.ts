@@ -10,6 +10,7 @@ import {
   loadSafetensors,
   openCheckpoint,
   writeFileAtomic,
+  writeInto,
   writeSafetensors,
 } from "@x/tensor";
 import { saveModel } from "../io/save.js";
@@ -200,7 +201,8 @@ export function loadTrainingCheckpoint(dir: string): LoadedCheckpoint {
 
 /**
  * Copies the weights of a Hugging Face folder into `model`'s dense parameters in place (so a
- * LinearOp set on the model survives a resume). Every parameter must be present with its shape.
+ * LinearOp set on the model survives a resume), on whatever device they live. Every parameter
+ * must be present with its shape.
  *
  * ```ts
  * restoreWeights(model, "./run/checkpoints/step-00000200/model");
@@ -218,7 +220,9 @@ export function restoreWeights(model: LlamaModel, modelDir: string): void {
           "TRAIN_CHECKPOINT",
           `${modelDir}: ${name} has ${t.size} elements, the model ${p.size}`,
         );
-      (p.data() as Float32Array).set(t.data() as Float32Array);
+      // data() of a device tensor is a host copy: write device parameters through the device.
+      if (p.device === "cpu") (p.data() as Float32Array).set(t.data() as Float32Array);
+      else writeInto(p, t.reshape(p.shape).to(p.device));
     }
   } finally {
     ckpt.close();

@@ -128,6 +128,10 @@ export class Trainer {
       );
     const lr = learningRate(this.schedule, stepIndex);
     this.optimizer.step(this.model.namedParameters(), clip.grads, lr);
+    // Device gradients are spent: free them now (the garbage collector does not see device
+    // memory, so waiting for it runs a long run out of GPU memory).
+    const spent = new Set([acc.grads, grads, clip.grads].flatMap((r) => Object.values(r)));
+    for (const g of spent) if (g.device !== "cpu") g.dispose();
     return {
       step: stepIndex + 1,
       loss: acc.loss,

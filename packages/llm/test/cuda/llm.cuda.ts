@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   argmax,
+  cudaMemory,
   cudaStatus,
   loadSafetensors,
   saveCheckpoint,
@@ -29,6 +30,9 @@ import {
   parameterShapes,
   perplexity,
   readConfig,
+  restoreWeights,
+  saveModel,
+  Trainer,
 } from "../../src/index.js";
 import { deviceCache } from "../../src/kv.js";
 import { fixtureWeight } from "../weights.js";
@@ -223,4 +227,34 @@ test("AdamW training steps on cuda match the cpu", () => {
     worst = Math.max(worst, relError(gpu.params[n]!, cpu.params[n]!));
   console.log(`# 3 AdamW steps: worst parameter relative error ${worst.toExponential(2)}`);
   assert.ok(worst < 1e-4, `params ${worst}`);
+});
+
+test("Trainer steps on cuda keep device memory flat (spent gradients are freed)", async () => {
+  const model = moveModel(LlamaModel.random(small, { seed: 11 }), "cuda");
+  const trainer = new Trainer(model, { lr: 1e-3 });
+  const batch = {
+    inputIds: T.from(
+      Array.from({ length: 64 }, (_, i) => (i * 7) % 96),
+      [4, 16],
+      "i32",
+    ),
+  };
+  const live: number[] = [];
+  for (let s = 0; s < 6; s++) {
+    await trainer.step([batch]);
+    live.push(cudaMemory().bytes);
+  }
+  console.log(`# live device bytes after each step: ${live.join(", ")}`);
+  // Step 1 creates the AdamW moments; afterwards nothing may accumulate.
+  assert.ok(Math.max(...live.slice(2)) <= live[1]!, `device memory grew: ${live.join(", ")}`);
+});
+
+test("restoreWeights writes device parameters on the device", () => {
+  const dir = fs.mkdtempSync(join(tmpdir(), "x-llm-restore-"));
+  const saved = LlamaModel.random(small, { seed: 12 });
+  saveModel(saved, dir);
+  const gpu = moveModel(LlamaModel.random(small, { seed: 13 }), "cuda");
+  restoreWeights(gpu, dir);
+  for (const [n, p] of Object.entries(saved.params))
+    assert.deepEqual(gpu.params[n]!.toHost().toArray(), p.toArray(), n);
 });
