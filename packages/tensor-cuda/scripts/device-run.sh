@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One run on a GPU machine (no Node there): unpack the carried node, point the addon at the
 # machine's cuBLAS, then run the CUDA tests and the GEMM benchmark against PyTorch. Logs go to $OUT.
-# Carry: .carry/node.xz, packages/tensor/dist, packages/tensor-cuda/build.
+# Carry: .carry/node.xz, packages/tensor/dist, packages/tensor-cuda/build. X_SKIP_GEMM=1 / X_SKIP_LLM=1
+# skip the GEMM or the @x/llm benchmarks.
 set -uo pipefail
 OUT=${OUT:-/tmp/x-cuda-out}
 mkdir -p "$OUT"
@@ -22,7 +23,7 @@ if [ -z "${X_SKIP_GEMM:-}" ]; then
   python3 packages/tensor-cuda/bench/gemm_torch.py 2>&1 | tee "$OUT/gemm-torch.jsonl"
   node packages/tensor-cuda/bench/compare.mjs "$OUT/gemm-x.jsonl" "$OUT/gemm-torch.jsonl" | tee "$OUT/gemm.md"
 fi
-if [ -f packages/tensor-cuda/build/llm-bench.mjs ]; then
+if [ -f packages/tensor-cuda/build/llm-bench.mjs ] && [ -z "${X_SKIP_LLM:-}" ]; then
   echo "== llm bench (x-llm on cuda, then transformers/PyTorch on the same weights and shapes)"
   X_TENSOR_CUDA_ADDON=$PWD/packages/tensor-cuda/build/x_tensor_cuda.node node packages/tensor-cuda/build/llm-bench.mjs /tmp/x-llm-smol 2>&1 | tee "$OUT/llm-x.jsonl"
   PYTHONUNBUFFERED=1 python3 packages/tensor-cuda/bench/llm_torch.py /tmp/x-llm-smol 2>&1 | tee "$OUT/llm-torch.jsonl"
