@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { complete, type LlamaModel, loadModel, loadTokenizer, type Tokenizer } from "@x/llm";
 import { loadSafetensors, type Tensor } from "@x/tensor";
 import { beforeAll, describe, expect, it } from "vitest";
+import { relativeError } from "../../../scripts/testing/relative-error.js";
 
 const MODEL = join(import.meta.dirname, "..", "..", "..", "models", "sotu");
 const FIXTURE = join(import.meta.dirname, "fixtures", "transformers-sotu");
@@ -14,20 +15,6 @@ const meta = JSON.parse(readFileSync(`${FIXTURE}.json`, "utf8")) as {
   prompts: string[];
   model_sha256: string;
 };
-
-/** max |a - b| / max |b|. */
-function relError(actual: Tensor, expected: Tensor): number {
-  const a = actual.toFloat64();
-  const b = expected.toFloat64();
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 describe("models/sotu agrees with Hugging Face transformers", () => {
   let model: LlamaModel;
@@ -58,7 +45,7 @@ describe("models/sotu agrees with Hugging Face transformers", () => {
       const ids = expected[`prompt.${i}`]!;
       const want = expected[`logits.${i}`]!;
       const logits = model.forward({ inputIds: ids.reshape([1, -1]) }).reshape(want.shape);
-      const err = relError(logits, want);
+      const err = relativeError(logits, want);
       console.log(`prompt ${i}: logits relative error ${err.toExponential(2)}`);
       expect(err).toBeLessThan(1e-4);
       const greedy = expected[`greedy.${i}`]!.toArray();

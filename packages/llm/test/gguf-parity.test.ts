@@ -6,8 +6,9 @@
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadSafetensors, type Tensor } from "@x/tensor";
+import { loadSafetensors } from "@x/tensor";
 import { afterAll, describe, expect, it } from "vitest";
+import { relativeError } from "../../../scripts/testing/relative-error.js";
 import {
   complete,
   exportGguf,
@@ -21,18 +22,6 @@ import { deterministicModel, PARITY_ROOT, ROUNDTRIP_MODELS } from "./roundtrip-m
 
 const tmp = fs.mkdtempSync(join(tmpdir(), "x-llm-gguf-parity-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-function relError(actual: Tensor, expected: Tensor): number {
-  const a = actual.toFloat64();
-  const b = expected.toFloat64();
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 /** The file as llama.cpp's converter would leave it: without our x_llm.* keys. */
 function withoutOurKeys(src: string): string {
@@ -71,7 +60,7 @@ describe.each(ROUNDTRIP_MODELS)("GGUF round trip against transformers: %s", (nam
         const ids = expected[key]!;
         const logits = back.forward({ inputIds: ids.reshape([1, -1]) });
         const want = expected[`logits.${p}`]!;
-        expect(relError(logits.reshape(want.shape), want), `${file} prompt ${p}`).toBeLessThan(
+        expect(relativeError(logits.reshape(want.shape), want), `${file} prompt ${p}`).toBeLessThan(
           1e-4,
         );
         if (exact)

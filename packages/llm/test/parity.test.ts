@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadSafetensors, saveCheckpoint, type Tensor, valueAndGrad } from "@x/tensor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { relativeError } from "../../../scripts/testing/relative-error.js";
 import {
   causalLmLoss,
   complete,
@@ -23,20 +24,6 @@ const names = fs.existsSync(ROOT)
       .filter((n) => fs.existsSync(join(ROOT, n, "expected.safetensors")))
       .sort()
   : [];
-
-/** max |a - b| / max |b|, the relative error the fixtures are checked with. */
-function relError(actual: Tensor, expected: Tensor): number {
-  const a = actual.toFloat64();
-  const b = expected.toFloat64();
-  expect(a.length).toBe(b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 it("has parity fixtures to check", () => {
   expect(names.length).toBeGreaterThan(0);
@@ -74,7 +61,7 @@ describe.each(names)("transformers parity: %s", (name) => {
     for (const p of prompts()) {
       const ids = expected[`prompt.${p}`]!;
       const logits = model.forward({ inputIds: ids.reshape([1, -1]) });
-      const err = relError(
+      const err = relativeError(
         logits.reshape(expected[`logits.${p}`]!.shape),
         expected[`logits.${p}`]!,
       );
@@ -110,7 +97,7 @@ describe.each(names)("transformers parity: %s", (name) => {
     expect(lossErr).toBeLessThan(1e-5);
     let worst = 0;
     for (const n of gradNames) {
-      const err = relError(grads[n]!, expected[`grad.${n}`]!);
+      const err = relativeError(grads[n]!, expected[`grad.${n}`]!);
       worst = Math.max(worst, err);
       expect(err, n).toBeLessThan(1e-3);
     }

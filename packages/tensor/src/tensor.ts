@@ -41,14 +41,19 @@ export class Tensor {
   readonly strides: readonly number[];
   readonly offset: number;
   readonly storage: Storage;
+  /** Number of elements (the product of the shape). */
+  readonly size: number;
   /** Set by the autograd tape on tensors it tracks; undefined outside `grad`. */
   grad?: GradLink;
 
   constructor(storage: Storage, shape: Shape, strides?: readonly number[], offset = 0) {
     this.storage = storage;
     this.dtype = storage.dtype;
-    this.shape = Object.freeze([...shape]);
-    this.strides = Object.freeze(strides ? [...strides] : contiguousStrides(shape));
+    // Own copies, readonly by type; not frozen: freezing cost more than the rest of a small
+    // tensor's construction, and decoding creates hundreds of tensors per token.
+    this.shape = [...shape];
+    this.strides = strides ? [...strides] : contiguousStrides(shape);
+    this.size = numel(shape);
     this.offset = offset;
   }
 
@@ -84,9 +89,6 @@ export class Tensor {
   }
   get ndim(): number {
     return this.shape.length;
-  }
-  get size(): number {
-    return numel(this.shape);
   }
   get nbytes(): number {
     return this.size * dtypeBytes(this.dtype);

@@ -34,17 +34,9 @@ function summarize(v: GgufValue): unknown {
   return `[${v.itemType} × ${v.value.length}]`;
 }
 
-/** What loadGguf would build from a GGUF file, or why it cannot. */
-function ggufModel(path: string): { model: Record<string, unknown> | null; line: string } {
-  let cfg: LlamaConfig;
-  try {
-    cfg = readGgufConfig(path);
-  } catch (err) {
-    if (!(err instanceof XError)) throw err;
-    return { model: null, line: `as a model: not loadable (${err.message})` };
-  }
-  const windows = [...new Set(cfg.slidingWindow.filter((w) => w !== undefined))];
-  const model = {
+/** The architecture and shapes of a config, as `info --json` reports them. */
+function shapeOf(cfg: LlamaConfig) {
+  return {
     architecture: cfg.architecture,
     layers: cfg.numLayers,
     hiddenSize: cfg.hiddenSize,
@@ -57,8 +49,20 @@ function ggufModel(path: string): { model: Record<string, unknown> | null; line:
     ropeTheta: cfg.ropeTheta,
     ropeScaling: cfg.ropeScaling ?? null,
     tiedEmbeddings: cfg.tieWordEmbeddings,
-    slidingWindow: windows[0] ?? null,
   };
+}
+
+/** What loadGguf would build from a GGUF file, or why it cannot. */
+function ggufModel(path: string): { model: Record<string, unknown> | null; line: string } {
+  let cfg: LlamaConfig;
+  try {
+    cfg = readGgufConfig(path);
+  } catch (err) {
+    if (!(err instanceof XError)) throw err;
+    return { model: null, line: `as a model: not loadable (${err.message})` };
+  }
+  const windows = [...new Set(cfg.slidingWindow.filter((w) => w !== undefined))];
+  const model = { ...shapeOf(cfg), slidingWindow: windows[0] ?? null };
   const line = `as a model: ${cfg.architecture}, layers ${cfg.numLayers}, hidden ${cfg.hiddenSize}, heads ${cfg.numHeads}/${cfg.numKvHeads} kv, vocab ${cfg.vocabSize}, context ${cfg.maxPositionEmbeddings}${windows.length ? `, sliding window ${windows[0]}` : ""}`;
   return { model, line };
 }
@@ -136,20 +140,9 @@ function folderInfo(dir: string) {
   const result = {
     format: "hf",
     path: dir,
-    architecture: cfg.architecture,
     parameters: params,
     bytes: sizeOf(dir),
-    layers: cfg.numLayers,
-    hiddenSize: cfg.hiddenSize,
-    intermediateSize: cfg.intermediateSize,
-    heads: cfg.numHeads,
-    kvHeads: cfg.numKvHeads,
-    headDim: cfg.headDim,
-    vocabSize: cfg.vocabSize,
-    contextLength: cfg.maxPositionEmbeddings,
-    ropeTheta: cfg.ropeTheta,
-    ropeScaling: cfg.ropeScaling ?? null,
-    tiedEmbeddings: cfg.tieWordEmbeddings,
+    ...shapeOf(cfg),
     dtype: cfg.raw.torch_dtype ?? null,
     tokenizer: tokenizer ?? null,
   };

@@ -18,6 +18,7 @@ import {
   tidy,
   valueAndGrad,
 } from "@x/tensor";
+import { relativeError } from "../../../../scripts/testing/relative-error.js";
 import {
   AdamW,
   accumulateGradients,
@@ -43,19 +44,6 @@ const names = fs
   .readdirSync(ROOT)
   .filter((n) => fs.existsSync(join(ROOT, n, "expected.safetensors")));
 
-function relError(actual: Tensor, expected: Tensor): number {
-  const a = actual.toHost().toFloat64();
-  const b = expected.toFloat64();
-  assert.equal(a.length, b.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
-
 function fixtureDir(name: string): string {
   const dir = join(ROOT, name);
   const tmp = fs.mkdtempSync(join(tmpdir(), `x-llm-cuda-${name}-`));
@@ -80,7 +68,7 @@ for (const name of names) {
     for (const p of prompts) {
       const ids = expected[`prompt.${p}`]!;
       const logits = model.forward({ inputIds: ids.reshape([1, -1]) });
-      const err = relError(
+      const err = relativeError(
         logits.reshape(expected[`logits.${p}`]!.shape),
         expected[`logits.${p}`]!,
       );
@@ -109,7 +97,8 @@ for (const name of names) {
     const lossErr =
       Math.abs(value.item() - expected.loss!.item()) / Math.abs(expected.loss!.item());
     let worst = 0;
-    for (const n of gradNames) worst = Math.max(worst, relError(grads[n]!, expected[`grad.${n}`]!));
+    for (const n of gradNames)
+      worst = Math.max(worst, relativeError(grads[n]!, expected[`grad.${n}`]!));
     console.log(
       `# ${name}: loss relative error ${lossErr.toExponential(2)}, worst gradient ${worst.toExponential(2)}`,
     );
@@ -186,7 +175,7 @@ test("diagnostics: device cache without tidy, tidy without cache, gradients alon
   const a = accumulateGradients(cpu, [batch]).grads;
   const b = accumulateGradients(gpu, [batch]).grads;
   const bad = Object.keys(a)
-    .map((n) => [n, relError(b[n]!, a[n]!)] as const)
+    .map((n) => [n, relativeError(b[n]!, a[n]!)] as const)
     .filter(([, e]) => e > 1e-4);
   console.log(`# diag gradients cpu vs cuda over 1e-4: ${JSON.stringify(bad.slice(0, 8))}`);
 });
@@ -196,7 +185,7 @@ test("q8_0 projections on cuda match the cpu q8_0 model; perplexity matches", as
   const q = cpu.quantize("q8_0");
   const qg = moveModel(q, "cuda");
   const ids = T.from([1, 2, 3, 4, 5, 6, 7, 8], [1, 8], "i32");
-  const err = relError(qg.forward({ inputIds: ids }), q.forward({ inputIds: ids }));
+  const err = relativeError(qg.forward({ inputIds: ids }), q.forward({ inputIds: ids }));
   console.log(`# q8_0 cuda vs cpu logits relative error ${err.toExponential(2)}`);
   assert.ok(err < 2e-3, `q8_0 ${err}`);
   const toks = Array.from({ length: 40 }, (_, i) => (i * 7) % 96);
@@ -224,7 +213,7 @@ test("AdamW training steps on cuda match the cpu", () => {
   });
   let worst = 0;
   for (const n of Object.keys(cpu.params))
-    worst = Math.max(worst, relError(gpu.params[n]!, cpu.params[n]!));
+    worst = Math.max(worst, relativeError(gpu.params[n]!, cpu.params[n]!));
   console.log(`# 3 AdamW steps: worst parameter relative error ${worst.toExponential(2)}`);
   assert.ok(worst < 1e-4, `params ${worst}`);
 });

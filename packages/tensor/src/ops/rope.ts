@@ -83,6 +83,48 @@ export interface RopeOptions {
   layout?: RopeLayout;
 }
 
+/** A rope call's validated layout: positions on the CPU, and how x's rows map onto them. */
+export interface RopeGeometry {
+  pos: Tensor;
+  seq: number;
+  dim: number;
+  /** Rows of length dim in x (all axes before the last two, times seq / seq). */
+  lead: number;
+  /** Rows sharing one row of positions (all of them unless positions are [batch, seq]). */
+  perRow: number;
+}
+
+/** Checks x [..., seq, dim] against the positions ([seq] or [batch, seq]) and frequencies. */
+export function ropeGeometry(
+  x: Tensor,
+  positions: Tensor | ArrayLike<number>,
+  freqs: ArrayLike<number>,
+): RopeGeometry {
+  if (x.ndim < 2) throw new ShapeError(`rope needs x [..., seq, dim], got ${fmtShape(x.shape)}`);
+  const seq = x.shape[x.ndim - 2]!;
+  const dim = x.shape[x.ndim - 1]!;
+  if (dim !== 2 * freqs.length) {
+    throw new ShapeError(
+      `rope: x ${fmtShape(x.shape)} has dim ${dim} but ${freqs.length} frequencies were given`,
+    );
+  }
+  const pos =
+    positions instanceof Tensor
+      ? positions.toHost()
+      : Tensor.from(positions, [positions.length], "f64");
+  const batched = pos.ndim === 2;
+  if (
+    !(pos.ndim === 1 && pos.shape[0] === seq) &&
+    !(batched && x.ndim >= 3 && pos.shape[0] === x.shape[0] && pos.shape[1] === seq)
+  ) {
+    throw new ShapeError(
+      `rope: positions ${fmtShape(pos.shape)} do not fit x ${fmtShape(x.shape)} (want [seq] or [batch, seq])`,
+    );
+  }
+  const lead = seq === 0 || dim === 0 ? 0 : x.size / (seq * dim);
+  return { pos, seq, dim, lead, perRow: batched ? lead / x.shape[0]! : lead };
+}
+
 /**
  * Applies rotary position embeddings to `x` `[..., seq, dim]`, e.g. Hugging Face's q/k layout
  * `[batch, heads, seq, headDim]`: pair i of the token at position p is rotated by `p * freqs[i]`.
@@ -103,28 +145,8 @@ export function rope(
   expectFloat("rope", x);
   if (onDevice(x)) return deviceOp("rope")(x, positions, freqs, opts);
   const layout = opts.layout ?? "rotate-half";
-  if (x.ndim < 2) throw new ShapeError(`rope needs x [..., seq, dim], got ${fmtShape(x.shape)}`);
-  const seq = x.shape[x.ndim - 2]!;
-  const dim = x.shape[x.ndim - 1]!;
-  if (dim !== 2 * freqs.length) {
-    throw new ShapeError(
-      `rope: x ${fmtShape(x.shape)} has dim ${dim} but ${freqs.length} frequencies were given`,
-    );
-  }
-  const pos =
-    positions instanceof Tensor ? positions : Tensor.from(positions, [positions.length], "f64");
-  const batched = pos.ndim === 2;
-  if (
-    !(pos.ndim === 1 && pos.shape[0] === seq) &&
-    !(batched && x.ndim >= 3 && pos.shape[0] === x.shape[0] && pos.shape[1] === seq)
-  ) {
-    throw new ShapeError(
-      `rope: positions ${fmtShape(pos.shape)} do not fit x ${fmtShape(x.shape)} (want [seq] or [batch, seq])`,
-    );
-  }
+  const { pos, seq, dim, lead, perRow } = ropeGeometry(x, positions, freqs);
   const angles = ropeAngles(readF64(pos), freqs);
-  const lead = seq === 0 || dim === 0 ? 0 : x.size / (seq * dim);
-  const perRow = batched ? lead / x.shape[0]! : lead;
   const plan: RopePlan = { lead, perRow, seq, dim, rotateHalf: layout === "rotate-half" };
   const y = noGrad(() => applyRope(x, angles.cos, angles.sin, plan));
   return record(y, [x], (g) => {

@@ -3,13 +3,12 @@
 // at every call (each layer, forward and backward) would keep the host from running ahead of the
 // GPU. The backward pass rotates by -θ with the same tables (the kernel's `inverse` flag).
 import { record } from "../../autograd/tape.js";
-import { DTypeError, ShapeError } from "../../errors.js";
-import { type RopeOptions, ropeAngles } from "../../ops/rope.js";
-import { fmtShape } from "../../shape.js";
+import { DTypeError } from "../../errors.js";
+import { type RopeOptions, ropeAngles, ropeGeometry } from "../../ops/rope.js";
 import { Tensor } from "../../tensor.js";
 import { cuda } from "./addon.js";
 import { keep } from "./storage.js";
-import { addr, devContiguous, devEmpty, toDevice, toHost } from "./tensors.js";
+import { addr, devContiguous, devEmpty, toDevice } from "./tensors.js";
 
 interface Tables {
   cos: Tensor;
@@ -52,24 +51,7 @@ export function rope(
   opts: RopeOptions = {},
 ): Tensor {
   if (x.dtype !== "f32") throw new DTypeError(`rope on cuda supports f32 tensors, got ${x.dtype}`);
-  const seq = x.shape[x.ndim - 2]!;
-  const dim = x.shape[x.ndim - 1]!;
-  if (x.ndim < 2 || dim !== 2 * freqs.length)
-    throw new ShapeError(`rope: x ${fmtShape(x.shape)} does not fit ${freqs.length} frequencies`);
-  const pos =
-    positions instanceof Tensor
-      ? toHost(positions)
-      : Tensor.from(positions, [positions.length], "f64");
-  const batched = pos.ndim === 2;
-  if (
-    !(pos.ndim === 1 && pos.shape[0] === seq) &&
-    !(batched && x.ndim >= 3 && pos.shape[0] === x.shape[0] && pos.shape[1] === seq)
-  )
-    throw new ShapeError(
-      `rope: positions ${fmtShape(pos.shape)} do not fit x ${fmtShape(x.shape)} (want [seq] or [batch, seq])`,
-    );
-  const lead = seq === 0 || dim === 0 ? 0 : x.size / (seq * dim);
-  const perRow = batched ? lead / x.shape[0]! : lead;
+  const { pos, seq, dim, lead, perRow } = ropeGeometry(x, positions, freqs);
   const { cos, sin } = lead ? tablesFor(pos, freqs) : { cos: x, sin: x };
   const rotateHalf = (opts.layout ?? "rotate-half") === "rotate-half";
   const apply = (src: Tensor, inverse: boolean) => {
