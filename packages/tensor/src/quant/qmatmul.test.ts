@@ -34,10 +34,11 @@ function matmulT(
   return out;
 }
 
-describe("qmatmul", () => {
+// k = 96: three blocks (no full group of the AVX-512 q4_0 path); k = 576: a group of 16 and a
+// tail pair (SmolLM2's hidden size); m = 5: one pass of four rows and a single row.
+describe.each([96, 576])("qmatmul, k = %i", (k) => {
   const m = 5;
   const n = 7;
-  const k = 96;
   const rand = rng(5);
   const xs = Float32Array.from({ length: m * k }, () => rand() * 2 - 1);
   const x = Tensor.wrap(xs, [m, k], "f32");

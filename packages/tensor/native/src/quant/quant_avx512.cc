@@ -218,7 +218,31 @@ struct Q4Groups {
     const __m256i s = _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, load256(q + b * kQBlock));
     return dw[b] * dx[b] * static_cast<float>(hsum8i(s) - 8 * sum[b]);
   }
+  // Pairs of blocks after the last full group (k = 576 leaves 2 of 18): natural layout, nibbles
+  // widened to [lo A, hi A, lo B, hi B] bytes, one 512-bit dpbusd onto the pair's offset bias
+  // (exact integers), scaled per half into the vector accumulator, so the horizontal sum happens
+  // once per row instead of once per block.
+  static Acc tail(Acc a, const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t* bias,
+                  int64_t b, int64_t nb) {
+    const __m256i low = _mm256_set1_epi8(15);
+    for (; b + 2 <= nb; b += 2) {
+      const __m128i ta = load128(w + b * kBytes + 2), tb = load128(w + (b + 1) * kBytes + 2);
+      const __m256i ua = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(ta, 4), ta), low);
+      const __m256i ub = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(tb, 4), tb), low);
+      const __m512i s = _mm512_dpbusd_epi32(_mm512_loadu_si512(bias + b * 8),
+                                            _mm512_inserti64x4(_mm512_castsi256_si512(ua), ub, 1),
+                                            _mm512_loadu_si512(q + b * kQBlock));
+      const __m512 sc = _mm512_insertf32x8(_mm512_set1_ps(dw[b] * dx[b]), _mm256_set1_ps(dw[b + 1] * dx[b + 1]), 1);
+      a = _mm512_fmadd_ps(_mm512_cvtepi32_ps(s), sc, a);
+    }
+    return a;
+  }
   static void arrange(int8_t* q, const float* dx, const int32_t* sum, int32_t* bias, int64_t nb) {
+    for (int64_t b = nb / kBlocks * kBlocks; b + 1 < nb; b += 2) {  // tail pairs (see tail())
+      for (int l = 0; l < 16; l++) bias[b * 8 + l] = 0;
+      bias[b * 8] = -8 * sum[b];
+      bias[b * 8 + 8] = -8 * sum[b + 1];
+    }
     int8_t tmp[kBlocks * kQBlock];
     for (int64_t b0 = 0; b0 + kBlocks <= nb; b0 += kBlocks) {
       int8_t* g = q + b0 * kQBlock;

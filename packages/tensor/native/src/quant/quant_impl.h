@@ -134,6 +134,23 @@ void rowScalesScalar(const uint8_t* w, int64_t nb, float* dw) {
   for (int64_t b = 0; b < nb; b++) dw[b] = h2f(loadU16(w + b * Bytes));
 }
 
+// Whether the traits fold the blocks after the last full group into the vector accumulator
+// (tail(): pairs of blocks; at most one block is left for single()).
+template <class D, class = void>
+struct HasTail : std::false_type {};
+template <class D>
+struct HasTail<D, std::void_t<decltype(&D::tail)>> : std::true_type {};
+
+template <class D>
+typename D::Acc tailOf(typename D::Acc a, const uint8_t* w, const int8_t* q, const float* dw, const float* dx,
+                       const int32_t* bias, int64_t* b, int64_t nb) {
+  if constexpr (HasTail<D>::value) {
+    a = D::tail(a, w, q, dw, dx, bias, *b, nb);
+    *b += (nb - *b) / 2 * 2;
+  }
+  return a;
+}
+
 // Sum over blocks of dw * dx * isum; dw holds the W row's scales as f32, converted once per W
 // row and reused by every x row. Two accumulators hide the FMA latency; a block left over when
 // the traits take pairs goes through their single-block path.
@@ -151,6 +168,7 @@ float dotRow(const uint8_t* w, const float* dw, const XRows& xr, int64_t row) {
     a1 = D::step(a1, w, q, dw, dx, bias, b + G);
   }
   for (; b + G <= nb; b += G) a0 = D::step(a0, w, q, dw, dx, bias, b);
+  a1 = tailOf<D>(a1, w, q, dw, dx, bias, &b, nb);
   float s = D::reduce(a0, a1);
   for (; b < nb; b++) s += D::single(w, q, dw, dx, xr.sum + row * nb, b);
   return s;
@@ -185,8 +203,10 @@ void dotRows(const uint8_t* w, const float* dw, const XRows& xr, int64_t row, fl
   }
   for (; b + G <= nb; b += G) D::steps(a0, w, q, dw, dx, bias, b, nb);
   for (int r = 0; r < R; r++) {
+    int64_t t = b;
+    a1[r] = tailOf<D>(a1[r], w, q + r * nb * kQBlock, dw, dx + r * nb, bias + r * nb * 8, &t, nb);
     float s = D::reduce(a0[r], a1[r]);
-    for (int64_t t = b; t < nb; t++)
+    for (; t < nb; t++)
       s += D::single(w, q + r * nb * kQBlock, dw, dx + r * nb, xr.sum + (row + r) * nb, t);
     out[r * stride] = s;
   }
