@@ -2,18 +2,12 @@ import { Tensor } from "@x/tensor";
 import { describe, expect, it } from "vitest";
 import { complete, LlamaModel, makeConfig } from "../index.js";
 import { deviceCache, fullCache } from "../kv.js";
+import { TINY_SHAPES } from "../test-models.js";
 
 // The device cache's logic runs on host tensors with {device: "cpu"}; on cuda the same code runs
 // on device buffers (pnpm test:cuda).
 describe("deviceCache", () => {
-  const base = {
-    vocabSize: 64,
-    hiddenSize: 32,
-    intermediateSize: 64,
-    numLayers: 2,
-    numHeads: 4,
-    numKvHeads: 2,
-  };
+  const base = TINY_SHAPES;
 
   it("generates what the full cache generates, growing past its capacity", async () => {
     const model = LlamaModel.random(makeConfig(base), { seed: 3 });

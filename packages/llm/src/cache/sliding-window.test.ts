@@ -7,6 +7,7 @@ import { KVCacheError } from "../errors.js";
 import { complete } from "../generate/generate.js";
 import { LlamaModel } from "../model/llama.js";
 import type { KVShape } from "../protocols.js";
+import { TINY_SHAPES } from "../test-models.js";
 import { fullCache } from "./full-cache.js";
 import type { FullStore } from "./full-store.js";
 
@@ -120,14 +121,7 @@ describe("FullStore sliding window", () => {
 });
 
 describe("generation with a sliding-window model", () => {
-  const small = {
-    vocabSize: 64,
-    hiddenSize: 32,
-    intermediateSize: 64,
-    numLayers: 2,
-    numHeads: 4,
-    numKvHeads: 2,
-  };
+  const small = TINY_SHAPES;
   const ids = (xs: number[]) => Tensor.from(xs, [1, xs.length], "i32");
   const W = 5;
 

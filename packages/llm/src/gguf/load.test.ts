@@ -16,7 +16,7 @@ import { type LlamaConfig, makeConfig, parseConfig } from "../config.js";
 import { ConfigError, WeightsError } from "../errors.js";
 import { loadModel, readConfig } from "../io/load.js";
 import { LlamaModel } from "../model/llama.js";
-import { tinyModel } from "../test-models.js";
+import { TINY_SHAPES, tinyModel } from "../test-models.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import { exportGguf } from "./export.js";
 import { ggufTensorNames, llama3FromRopeFactors, loadGguf } from "./load.js";
@@ -160,14 +160,7 @@ describe("loadGguf round trip", () => {
   }
 
   it("round-trips Mistral sliding windows, llama biases and Qwen2 (biases, window layers)", async () => {
-    const small = {
-      vocabSize: 64,
-      hiddenSize: 32,
-      intermediateSize: 64,
-      numLayers: 2,
-      numHeads: 4,
-      numKvHeads: 2,
-    };
+    const small = TINY_SHAPES;
     const configs = [
       parseConfig({ ...makeConfig({ ...small, architecture: "mistral" }).raw, sliding_window: 4 }),
       makeConfig({ ...small, attentionBias: true, mlpBias: true }),
