@@ -33,6 +33,19 @@ const cases = {
   topk: () => t.topk(rnd([4, 33], 23), 5).values,
   crossEntropy: () => t.crossEntropy(rnd([6, 40], 24), ids(6, 40, 25)),
   rand: () => t.rand([1000], { seed: 26 }),
+  adamw: () => {
+    const [p, m, v] = [rnd([300], 27), t.zeros([300]), t.zeros([300])];
+    const c = {
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      shrink: 0.999,
+      stepSize: 0.01,
+      sqrtBias2: 0.03,
+    };
+    t.adamwUpdate(p, rnd([300], 28, 0.1), m, v, c);
+    return p;
+  },
 };
 let failed = 0;
 for (const [name, fn] of Object.entries(cases)) {

@@ -497,3 +497,20 @@ export type MapFileKernel = (path: string) => ArrayBuffer;
 
 /** CRC32C (Castagnoli) of bytes, continuing from seed. */
 export type Crc32cKernel = (bytes: Uint8Array, seed: number) => number;
+
+/**
+ * One AdamW step in place over param, expAvg and expAvgSq (f32, one length, grad too), with the
+ * arithmetic of src/ops/optim.ts (f64 per element, each operation rounded once): bit-identical.
+ */
+export type AdamWKernel = (
+  param: Float32Array,
+  grad: Float32Array,
+  expAvg: Float32Array,
+  expAvgSq: Float32Array,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  shrink: number,
+  stepSize: number,
+  sqrtBias2: number,
+) => void;

@@ -4,21 +4,28 @@ import { record } from "../autograd/tape.js";
 import { deviceOp, onDevice } from "../backend/device.js";
 import { type BinaryKernel, BinaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
-import { type DType, isFloat, promote } from "../dtype.js";
-import { broadcastShapes } from "../shape.js";
+import { isFloat } from "../dtype.js";
+import { broadcastShapes, sameShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
+import {
+  compute,
+  type Fn2,
+  type Operand,
+  operandShape,
+  resultDType,
+  values,
+} from "./binary-core.js";
 import { castRaw } from "./cast.js";
 import { scalar } from "./creation.js";
 import { broadcastStrides, fromF64, readF64, sumToShapeF64 } from "./strided.js";
+import { neg } from "./unary.js";
 
+export { type Operand, resultDType } from "./binary-core.js";
+export * from "./compare.js";
 export * from "./unary.js";
 
-/** A tensor or a plain number (treated as a 0-d tensor that does not widen a float dtype). */
-export type Operand = Tensor | number;
-
-type Fn2 = (x: number, y: number) => number;
 /** Partial derivative times the incoming gradient, per element: (g, x, y, out). */
-type Partial = (g: number, x: number, y: number, o: number) => number;
+type PartialDerivative = (g: number, x: number, y: number, o: number) => number;
 
 const ARITH: Record<string, Fn2> = {
   add: (x, y) => x + y,
@@ -30,30 +37,6 @@ const ARITH: Record<string, Fn2> = {
   max: (x, y) => (x > y || Number.isNaN(x) ? x : y),
   min: (x, y) => (x < y || Number.isNaN(x) ? x : y),
 };
-
-const COMPARE: Record<string, Fn2> = {
-  eq: (x, y) => (x === y ? 1 : 0),
-  ne: (x, y) => (x !== y ? 1 : 0),
-  lt: (x, y) => (x < y ? 1 : 0),
-  le: (x, y) => (x <= y ? 1 : 0),
-  gt: (x, y) => (x > y ? 1 : 0),
-  ge: (x, y) => (x >= y ? 1 : 0),
-};
-
-/** The dtype a binary op computes in: tensors promote; a number only turns integers into f32. */
-export function resultDType(a: Operand, b: Operand): DType {
-  if (a instanceof Tensor && b instanceof Tensor) return promote(a.dtype, b.dtype);
-  const t = a instanceof Tensor ? a : b instanceof Tensor ? b : undefined;
-  if (!t) return "f32";
-  const s = (t === a ? b : a) as number;
-  if (isFloat(t.dtype)) return t.dtype;
-  if (!Number.isInteger(s)) return "f32";
-  return t.dtype === "bool" ? "i32" : t.dtype;
-}
-
-function operandShape(v: Operand): readonly number[] {
-  return v instanceof Tensor ? v.shape : [];
-}
 
 function nativeBinary(
   op: keyof typeof BinaryOp,
@@ -79,24 +62,12 @@ function nativeBinary(
   return out;
 }
 
-/** Decodes an operand broadcast to `shape` (numbers kept exact in f64). */
-function values(v: Operand, shape: readonly number[]): Float64Array {
-  return readF64(v instanceof Tensor ? v : scalar(v, "f64"), shape);
-}
-
-function compute(fn: Fn2, a: Operand, b: Operand, shape: readonly number[], dtype: DType): Tensor {
-  const x = values(a, shape);
-  const y = values(b, shape);
-  for (let i = 0; i < x.length; i++) x[i] = fn(x[i]!, y[i]!);
-  return fromF64(x, shape, dtype);
-}
-
 function arith(
   op: keyof typeof BinaryOp,
   a: Operand,
   b: Operand,
-  da: Partial,
-  db: Partial,
+  da: PartialDerivative,
+  db: PartialDerivative,
   saves: (out: Tensor) => Tensor[],
 ): Tensor {
   if (onDevice(a, b)) return deviceOp("binary")(op, a, b);
@@ -108,15 +79,21 @@ function arith(
     compute(ARITH[op]!, a, b, shape, dtype);
   if (!isFloat(dtype)) return out;
   const inputs = [a, b].filter((v): v is Tensor => v instanceof Tensor);
+  const direct = dtype === "f32" && inputs.every((t) => sameShape(t.shape, shape));
   return record(
     out,
     inputs,
     (g) => {
+      const exact = direct ? EXACT_F32_GRADS[op] : undefined;
+      if (exact && nativeKernel<BinaryKernel>("binary")) {
+        const [ga, gb] = exact(g, a, b);
+        return [...(a instanceof Tensor ? [ga] : []), ...(b instanceof Tensor ? [gb] : [])];
+      }
       const gv = readF64(g, shape);
       const x = values(a, shape);
       const y = values(b, shape);
       const o = readF64(out);
-      const grad = (t: Tensor, d: Partial): Tensor | undefined => {
+      const grad = (t: Tensor, d: PartialDerivative): Tensor | undefined => {
         if (!isFloat(t.dtype)) return undefined;
         const full = new Float64Array(gv.length);
         for (let i = 0; i < full.length; i++) full[i] = d(gv[i]!, x[i]!, y[i]!, o[i]!);
@@ -132,6 +109,19 @@ function arith(
 }
 
 const asList = (...v: Operand[]) => v.filter((t): t is Tensor => t instanceof Tensor);
+
+/**
+ * Gradients of f32 ops (operands not broadcast) that the native kernels give bit for bit as the
+ * f64 loop would: g passes through, and a product of two f32 values is exact in f64, so rounding
+ * it once to f32 is what the f32 multiply does. Training then runs them natively.
+ */
+const EXACT_F32_GRADS: {
+  [op in keyof typeof BinaryOp]?: (g: Tensor, a: Operand, b: Operand) => [Tensor, Tensor];
+} = {
+  add: (g) => [g, g],
+  sub: (g) => [g, neg(g)],
+  mul: (g, a, b) => [mul(g, b), mul(g, a)],
+};
 
 /**
  * `a + b` with broadcasting.
@@ -259,74 +249,4 @@ export function minimum(a: Operand, b: Operand): Tensor {
     (g, x, y) => pick(g, y, x),
     () => asList(a, b),
   );
-}
-
-function compare(op: string, a: Operand, b: Operand): Tensor {
-  return compute(COMPARE[op]!, a, b, broadcastShapes(operandShape(a), operandShape(b)), "bool");
-}
-
-/**
- * `a == b` as a bool tensor.
- *
- * ```ts
- * eq(Tensor.from([1, 2]), 2).toArray(); // [0, 1]
- * ```
- */
-export function eq(a: Operand, b: Operand): Tensor {
-  return compare("eq", a, b);
-}
-
-/**
- * `a != b` as a bool tensor.
- *
- * ```ts
- * ne(Tensor.from([1, 2]), 2).toArray(); // [1, 0]
- * ```
- */
-export function ne(a: Operand, b: Operand): Tensor {
-  return compare("ne", a, b);
-}
-
-/**
- * `a < b` as a bool tensor.
- *
- * ```ts
- * lt(Tensor.from([1, 2]), 2).toArray(); // [1, 0]
- * ```
- */
-export function lt(a: Operand, b: Operand): Tensor {
-  return compare("lt", a, b);
-}
-
-/**
- * `a <= b` as a bool tensor.
- *
- * ```ts
- * le(Tensor.from([1, 2]), 2).toArray(); // [1, 1]
- * ```
- */
-export function le(a: Operand, b: Operand): Tensor {
-  return compare("le", a, b);
-}
-
-/**
- * `a > b` as a bool tensor.
- *
- * ```ts
- * gt(Tensor.from([1, 3]), 2).toArray(); // [0, 1]
- * ```
- */
-export function gt(a: Operand, b: Operand): Tensor {
-  return compare("gt", a, b);
-}
-
-/**
- * `a >= b` as a bool tensor.
- *
- * ```ts
- * ge(Tensor.from([1, 2]), 2).toArray(); // [0, 1]
- * ```
- */
-export function ge(a: Operand, b: Operand): Tensor {
-  return compare("ge", a, b);
 }

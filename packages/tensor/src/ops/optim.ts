@@ -2,6 +2,8 @@
 // The arithmetic is fixed (f64 per element over f32 storage, each product and sum rounded once,
 // no fused multiply-add), so the js loop and the cuda kernel write bit-identical results.
 import { deviceOp, onDevice } from "../backend/device.js";
+import type { AdamWKernel } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 
@@ -58,6 +60,11 @@ export function adamwUpdate(
   const m = expAvg.data() as Float32Array;
   const v = expAvgSq.data() as Float32Array;
   const { beta1: b1, beta2: b2, eps, shrink, stepSize, sqrtBias2 } = c;
+  const native = nativeKernel<AdamWKernel>("adamw");
+  if (native) {
+    native(theta, g, m, v, b1, b2, eps, shrink, stepSize, sqrtBias2);
+    return;
+  }
   const k1 = 1 - b1;
   const k2 = 1 - b2;
   for (let i = 0; i < theta.length; i++) {

@@ -1,4 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { grad } from "../../autograd/api.js";
+import { add, mul, sub } from "../../ops/elementwise.js";
+import { sum } from "../../ops/reduce.js";
+import { Tensor } from "../../tensor.js";
 import {
   type BinaryKernel,
   BinaryOp,
@@ -6,6 +10,7 @@ import {
   UnaryOp,
   type UnaryOpName,
 } from "../kernels.js";
+import { withBackend } from "../registry.js";
 import {
   cpuKernel,
   EPS,
@@ -236,5 +241,33 @@ describe.skipIf(skipNative)("cpu unary", () => {
     );
     expect(() => unary(16, new Float32Array(5), new Float32Array(5))).toThrow(/argument op/);
     expect(() => unary(0, new Float32Array(5), new Uint16Array(5) as never)).toThrow(TypeError);
+  });
+});
+
+describe.skipIf(skipNative)("cpu gradients of add, sub and mul", () => {
+  it("equal the js backend's f64 gradients bit for bit (computed natively in f32)", () => {
+    const r = rng(9);
+    const x = Tensor.wrap(
+      Float32Array.from({ length: 3 * 70 }, () => r() * 4 - 2),
+      [3, 70],
+      "f32",
+    );
+    const y = Tensor.wrap(
+      Float32Array.from({ length: 3 * 70 }, () => r() * 4 - 2),
+      [3, 70],
+      "f32",
+    );
+    const w = Tensor.wrap(
+      Float32Array.from({ length: 3 * 70 }, () => r() * 4 - 2),
+      [3, 70],
+      "f32",
+    );
+    // mul(x, y) * w makes the incoming gradient of each op non-trivial.
+    const f = (a: Tensor, b: Tensor) => sum(mul(add(mul(a, b), sub(mul(a, 1.5), b)), w));
+    const hex = (t: Tensor) => Buffer.from((t.data() as Float32Array).buffer).toString("hex");
+    const js = withBackend("js", () => grad(f, [0, 1])(x, y));
+    const cpu = grad(f, [0, 1])(x, y);
+    expect(hex(cpu[0])).toBe(hex(js[0]));
+    expect(hex(cpu[1])).toBe(hex(js[1]));
   });
 });

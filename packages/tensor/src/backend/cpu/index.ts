@@ -16,6 +16,7 @@ import "./select.js";
 import "./sort.js";
 import "./loss.js";
 import "./gquant.js";
+import "./optim.js";
 
 import { ValueError } from "../../errors.js";
 import { loadNative, nativeLoadError } from "../native.js";
