@@ -9,7 +9,6 @@ import {
   moveModel,
   type PackedDataset,
   packDocuments,
-  restoreWeights,
   type TrainProgress,
   type TrainResult,
   train,
@@ -153,8 +152,7 @@ export async function runTraining(o: TrainRunOptions): Promise<TrainRunResult> {
   }
   const dev = resolveDevice(o.device, o.threads);
   let model = initModel(config, o.initSeed);
-  // Weights are restored on the host before the move: train()'s own restore writes host copies.
-  if (ckpt) restoreWeights(model, join(ckpt, "model"));
+  // train({ resume: true }) restores the checkpoint's weights and optimizer state itself.
   if (dev.device !== "cpu") model = moveModel(model, dev.device);
 
   let heldOut: TokenSplit | undefined;

@@ -255,6 +255,9 @@ export interface SyncContext {
 /**
  * Called by a training loop after backward and before clipping + the optimizer step; returns
  * the synchronized gradients (Zen: sparse embedding rows, dense buckets for the rest).
+ * Ownership: the trainer owns both the gradients it passes in and the tensors returned, and
+ * disposes the device ones after the optimizer step; a hook that keeps buffers across steps
+ * returns copies of them.
  *
  * ```ts
  * const grads = await hook.synchronize(localGrads, { step });

@@ -105,6 +105,20 @@ test("reductions: long rows (chunked sums), columns, ties and NaN", () => {
     [[2, 3, 300], 2],
     [[5, 7], 1],
   ];
+  // Several axes: one block of a contiguous input (reduced in place), and a split set (moved last).
+  const x3 = rnd([4, 5, 33]);
+  for (const ax of [
+    [0, 1],
+    [1, 2],
+    [0, 2],
+  ])
+    close(T.sum(dev(x3), ax), T.sum(x3, ax), G, `sum [4,5,33] ${ax}`);
+  close(
+    T.sum(dev(x3).transpose(0, 2), [0]),
+    T.sum(x3.transpose(0, 2), [0]),
+    G,
+    "sum of a transpose",
+  );
   for (const [s, ax] of cases) {
     const x = rnd(s);
     close(T.sum(dev(x), ax), T.sum(x, ax), G, `sum ${s} ${ax}`);

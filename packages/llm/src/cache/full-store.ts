@@ -190,7 +190,9 @@ export class FullStore implements KVStore {
     const live = hs.count + this.pend[row]!;
     const need = live + extra;
     if (need <= hs.positions.length) return hs;
-    if (this.shape.maxSeqLen !== undefined && need > this.shape.maxSeqLen && !this.caps.evicts) {
+    // A layer that has dropped tokens holds a window, not the sequence: maxSeqLen bounds the rest.
+    const dropped = this.dropWindow !== Number.POSITIVE_INFINITY;
+    if (this.shape.maxSeqLen !== undefined && need > this.shape.maxSeqLen && !dropped) {
       throw new KVCacheError(
         "KV_CAPACITY",
         `row ${row} would hold ${need} tokens, more than maxSeqLen ${this.shape.maxSeqLen}`,

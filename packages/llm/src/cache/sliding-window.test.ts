@@ -103,6 +103,18 @@ describe("FullStore sliding window", () => {
     expect(step(r)).toEqual(want);
   });
 
+  it("still enforces maxSeqLen on a layer that has dropped nothing (no window attended)", () => {
+    for (const mode of ["drop", "mask"] as const) {
+      const l = fullCache({ slidingWindow: mode }).create({ ...shape, maxSeqLen: 4 }).layers[0]!;
+      l.append(at(k, 0, 4), at(v, 0, 4));
+      l.attend(at(q, 0, 4));
+      expect(
+        code(() => l.append(at(k, 4, 5), at(v, 4, 5))),
+        mode,
+      ).toBe("KV_CAPACITY");
+    }
+  });
+
   it("refuses what would need dropped tokens, before changing anything", () => {
     const l = layer("drop");
     l.append(at(k, 0, 10), at(v, 0, 10));

@@ -1,11 +1,12 @@
 // LlamaModel (+ Tokenizer) -> a GGUF file llama.cpp loads: llama.cpp key and tensor names,
 // Q/K rows permuted to ggml's RoPE layout, weights in f32, f16, q8_0 or q4_0.
-import { dequantize, f32ToF16Bits, QTensor, quantize, type RopeScaling, Tensor } from "@x/tensor";
+import { dequantize, f32ToF16Bits, QTensor, quantize, Tensor } from "@x/tensor";
 import type { LlamaConfig } from "../config.js";
 import { UsageError } from "../errors.js";
 import type { LlamaModel } from "../model/llama.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { permuteRows, qkRowOrder } from "./permute.js";
+import { llama3RopeFactors } from "./rope-factors.js";
 import {
   GGUF_DEFAULT_ALIGNMENT,
   GGUF_FILE_TYPE,
@@ -38,29 +39,6 @@ export interface GgufExportOptions {
 const u32 = (value: number): GgufValue => ({ type: "u32", value });
 const f32 = (value: number): GgufValue => ({ type: "f32", value });
 const str = (value: string): GgufValue => ({ type: "string", value });
-
-/** llama.cpp's per-dimension RoPE divisors for llama3 scaling (its `rope_freqs` tensor). */
-function llama3RopeFactors(
-  cfg: LlamaConfig,
-  s: Extract<RopeScaling, { type: "llama3" }>,
-): Float32Array {
-  const half = cfg.headDim / 2;
-  const out = new Float32Array(half);
-  const lowWavelen = s.originalMaxPositionEmbeddings / s.lowFreqFactor;
-  const highWavelen = s.originalMaxPositionEmbeddings / s.highFreqFactor;
-  for (let i = 0; i < half; i++) {
-    const wavelen = 2 * Math.PI * cfg.ropeTheta ** ((2 * i) / cfg.headDim); // 2π / frequency
-    if (wavelen < highWavelen) out[i] = 1;
-    else if (wavelen > lowWavelen) out[i] = s.factor;
-    else {
-      const smooth =
-        (s.originalMaxPositionEmbeddings / wavelen - s.lowFreqFactor) /
-        (s.highFreqFactor - s.lowFreqFactor);
-      out[i] = 1 / ((1 - smooth) / s.factor + smooth);
-    }
-  }
-  return out;
-}
 
 /** The GGUF architecture of a config: Llama and Mistral share llama.cpp's "llama" graph. */
 export function ggufArchitecture(cfg: LlamaConfig): "llama" | "qwen2" {
@@ -252,7 +230,9 @@ export function ggufTensors(model: LlamaModel, type: GgmlWriteType): GgufTensorS
   };
   add("token_embd.weight", "model.embed_tokens.weight");
   const factors =
-    cfg.ropeScaling?.type === "llama3" ? llama3RopeFactors(cfg, cfg.ropeScaling) : undefined;
+    cfg.ropeScaling?.type === "llama3"
+      ? Float32Array.from(llama3RopeFactors(cfg.headDim, cfg.ropeTheta, cfg.ropeScaling))
+      : undefined;
   if (factors)
     specs.push({
       name: "rope_freqs.weight",

@@ -9,6 +9,7 @@ import { parameterShapes } from "../model/parameters.js";
 import { decodeGgufTensor } from "./decode.js";
 import { invertOrder, permuteRows, qkRowOrder } from "./permute.js";
 import { type GgufFile, type GgufTensorInfo, readGguf, readGgufTensor } from "./read.js";
+import { llama3RopeFactors } from "./rope-factors.js";
 import type { GgufValue } from "./types.js";
 
 /** Options of {@link loadGguf}. */
@@ -120,29 +121,6 @@ class Meta {
 
 const TWO_PI = 2 * Math.PI;
 
-/** llama.cpp's llama3 factors for a scaling (the `rope_freqs` tensor the exporter writes). */
-function llama3Factors(
-  headDim: number,
-  theta: number,
-  s: Extract<RopeScaling, { type: "llama3" }>,
-): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < headDim / 2; i++) {
-    const wavelen = TWO_PI * theta ** ((2 * i) / headDim);
-    const lowWave = s.originalMaxPositionEmbeddings / s.lowFreqFactor;
-    const highWave = s.originalMaxPositionEmbeddings / s.highFreqFactor;
-    if (wavelen < highWave) out.push(1);
-    else if (wavelen > lowWave) out.push(s.factor);
-    else {
-      const smooth =
-        (s.originalMaxPositionEmbeddings / wavelen - s.lowFreqFactor) /
-        (s.highFreqFactor - s.lowFreqFactor);
-      out.push(1 / ((1 - smooth) / s.factor + smooth));
-    }
-  }
-  return out;
-}
-
 /** Rounds to a multiple of 1/64 when within 1e-6 relative (f32 noise of a fitted parameter). */
 function snapNice(v: number): number {
   const r = Math.round(v * 64) / 64;
@@ -214,7 +192,7 @@ export function llama3FromRopeFactors(
     highFreqFactor: hi,
     originalMaxPositionEmbeddings: orig,
   };
-  const back = llama3Factors(headDim, theta, scaling);
+  const back = llama3RopeFactors(headDim, theta, scaling);
   for (let i = 0; i < half; i++) {
     if (!(Math.abs(back[i]! - f[i]!) <= 1e-5 * f[i]!))
       throw bad(`value ${i} (${f[i]}) does not follow the llama3 rule (${back[i]})`);

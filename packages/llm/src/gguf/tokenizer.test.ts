@@ -89,4 +89,18 @@ describe("ggufTokenizer", () => {
     );
     expect(() => ggufTokenizer(readGguf(join(dir, "none.gguf")))).toThrow(TokenizerError);
   });
+
+  it("refuses special-token ids outside the vocabulary", () => {
+    const files = JSON.parse(
+      fs.readFileSync(fixture("../../test/fixtures/tokenizers/bpe/tokenizer.json"), "utf8"),
+    );
+    const tok = new Tokenizer({ tokenizer: files });
+    const meta = ggufTokenizerMetadata(tok, 268);
+    const n = (meta["tokenizer.ggml.tokens"]!.value as unknown[]).length;
+    meta["tokenizer.ggml.bos_token_id"] = { type: "u32", value: n };
+    writeGguf(join(dir, "bad-bos.gguf"), meta, []);
+    expect(() => ggufTokenizer(readGguf(join(dir, "bad-bos.gguf")))).toThrow(
+      /bos_token_id \d+ is not a token/,
+    );
+  });
 });

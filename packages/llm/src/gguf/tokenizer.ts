@@ -69,8 +69,12 @@ export function ggufTokenizer(g: GgufFile): Tokenizer {
   const tokens = meta(g, "tokenizer.ggml.tokens");
   if (!Array.isArray(tokens) || !tokens.every((t) => typeof t === "string"))
     throw new TokenizerError("GGUF tokenizer.ggml.tokens is missing or not a string array");
-  const types = (meta(g, "tokenizer.ggml.token_type") as number[] | undefined) ?? [];
-  const merges = (meta(g, "tokenizer.ggml.merges") as string[] | undefined) ?? [];
+  const types = meta(g, "tokenizer.ggml.token_type") ?? [];
+  if (!Array.isArray(types) || !types.every((t) => typeof t === "number"))
+    throw new TokenizerError("GGUF tokenizer.ggml.token_type is not a number array");
+  const merges = meta(g, "tokenizer.ggml.merges") ?? [];
+  if (!Array.isArray(merges) || !merges.every((m) => typeof m === "string"))
+    throw new TokenizerError("GGUF tokenizer.ggml.merges is not a string array");
   const vocab: Record<string, number> = {};
   const added: Json[] = [];
   tokens.forEach((tok: string, i) => {
@@ -91,6 +95,19 @@ export function ggufTokenizer(g: GgufFile): Tokenizer {
   const bos = id(g, "tokenizer.ggml.bos_token_id");
   const eos = id(g, "tokenizer.ggml.eos_token_id");
   const pad = id(g, "tokenizer.ggml.padding_token_id");
+  for (const [key, v] of [
+    ["bos_token_id", bos],
+    ["eos_token_id", eos],
+    ["padding_token_id", pad],
+  ] as const) {
+    if (
+      v !== undefined &&
+      (!Number.isInteger(v) || v < 0 || v >= tokens.length || types[v] === TOKEN_TYPE.unused)
+    )
+      throw new TokenizerError(
+        `GGUF tokenizer.ggml.${key} ${v} is not a token of the ${tokens.length}-entry vocabulary`,
+      );
+  }
   const addBos = meta(g, "tokenizer.ggml.add_bos_token") === true && bos !== undefined;
   const bosTok = bos === undefined ? undefined : tokens[bos];
   const tokenizer: Json = {

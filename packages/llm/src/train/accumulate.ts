@@ -83,7 +83,10 @@ export function accumulateGradients(
         // On a device the sum stays there (one add per micro-batch after the first).
         const prev = dev.get(n);
         dev.set(n, prev ? add(prev, gt) : gt);
-        if (prev) prev.dispose();
+        if (prev) {
+          prev.dispose();
+          gt.dispose();
+        }
         continue;
       }
       const g = gt.data() as Float32Array;

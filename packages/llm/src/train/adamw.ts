@@ -2,7 +2,7 @@
 // weight decay applied to the parameter before the Adam step, bias-corrected moments. Each
 // parameter is one fused @x/tensor `adamwUpdate` (f64 per element over f32 storage), so the
 // update is deterministic, independent of threads, and bit-identical on the CPU and on cuda.
-import { adamwUpdate, type Tensor, zeros } from "@x/tensor";
+import { adamwUpdate, keep, type Tensor, zeros } from "@x/tensor";
 import { requireConfig, TrainingError } from "./errors.js";
 
 /** Which parameters get weight decay: by default every matrix except norms (biases and norms are 1-D). */
@@ -119,6 +119,12 @@ export class AdamW {
           "TRAIN_CONFIG",
           `AdamW: gradient of ${name} has ${g.size} elements, the parameter ${p.size}`,
         );
+      // Checked for every parameter before any is updated: a failure leaves all of them as they were.
+      if (g.dtype !== "f32" || g.device !== p.device)
+        throw new TrainingError(
+          "TRAIN_CONFIG",
+          `AdamW: gradient of ${name} is ${g.dtype} on ${g.device}; the parameter needs f32 on ${p.device}`,
+        );
     }
     const t = ++this.t;
     const [beta1, beta2] = this.betas;
@@ -129,14 +135,9 @@ export class AdamW {
       const { m, v } = this.momentsOf(name, p);
       const shrink = this.decayed.has(name) ? 1 - lr * this.weightDecay : 1;
       const g = grads[name]!;
-      adamwUpdate(p, g.isContiguous() ? g : g.contiguous(), m, v, {
-        beta1,
-        beta2,
-        eps: this.eps,
-        shrink,
-        stepSize,
-        sqrtBias2,
-      });
+      const gc = g.contiguous();
+      adamwUpdate(p, gc, m, v, { beta1, beta2, eps: this.eps, shrink, stepSize, sqrtBias2 });
+      if (gc !== g) gc.dispose();
     }
   }
 
@@ -144,14 +145,15 @@ export class AdamW {
   private momentsOf(name: string, p: Tensor): { m: Tensor; v: Tensor } {
     let mv = this.moments.get(name);
     if (mv && mv.m.device !== p.device) {
-      const moved = { m: mv.m.to(p.device), v: mv.v.to(p.device) };
+      const moved = { m: keep(mv.m.to(p.device)), v: keep(mv.v.to(p.device)) };
       mv.m.dispose();
       mv.v.dispose();
       mv = moved;
       this.moments.set(name, mv);
     }
     if (!mv) {
-      mv = { m: zeros(p.shape).to(p.device), v: zeros(p.shape).to(p.device) };
+      // keep(): moments outlive any tidy() scope the step runs in.
+      mv = { m: keep(zeros(p.shape).to(p.device)), v: keep(zeros(p.shape).to(p.device)) };
       this.moments.set(name, mv);
     }
     return mv;

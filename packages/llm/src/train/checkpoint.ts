@@ -222,7 +222,11 @@ export function restoreWeights(model: LlamaModel, modelDir: string): void {
         );
       // data() of a device tensor is a host copy: write device parameters through the device.
       if (p.device === "cpu") (p.data() as Float32Array).set(t.data() as Float32Array);
-      else writeInto(p, t.reshape(p.shape).to(p.device));
+      else {
+        const onDevice = t.reshape(p.shape).to(p.device);
+        writeInto(p, onDevice);
+        onDevice.dispose();
+      }
     }
   } finally {
     ckpt.close();

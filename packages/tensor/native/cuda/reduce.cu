@@ -86,16 +86,17 @@ __global__ void reduceKernel(int op, const float* x, void* out, int64_t len, int
     return;
   }
   if (op == kLogSumExp) {
-    // Shift by the maximum (NaN ignored there, so a NaN input still gives NaN through the sum).
+    // Shift by the maximum, NaN winning as in the js oracle; a non-finite maximum is the result.
     __shared__ float sh[TY][TX];
+    const auto top = [](float m, float v) { return (isnan(v) || v > m) ? v : m; };
     float shift = -INFINITY;
     if (live)
-      for (int64_t j = threadIdx.y; j < len; j += TY) shift = fmaxf(shift, p[j * inner]);
+      for (int64_t j = threadIdx.y; j < len; j += TY) shift = top(shift, p[j * inner]);
     sh[threadIdx.y][threadIdx.x] = shift;
-    treeY<TX, TY>([&](int a, int b) { sh[a][threadIdx.x] = fmaxf(sh[a][threadIdx.x], sh[b][threadIdx.x]); });
+    treeY<TX, TY>([&](int a, int b) { sh[a][threadIdx.x] = top(sh[a][threadIdx.x], sh[b][threadIdx.x]); });
     shift = sh[0][threadIdx.x];
     const double s = sumColumn<TX, TY>(op, p, len, inner, live, shift);
-    if (first) static_cast<float*>(out)[at] = isinf(shift) ? shift : static_cast<float>(shift + log(s));
+    if (first) static_cast<float*>(out)[at] = isfinite(shift) ? static_cast<float>(shift + log(s)) : shift;
     return;
   }
   float m;
@@ -118,7 +119,7 @@ __global__ void chunkSumKernel(int op, const float* x, double* part, int64_t len
   if (threadIdx.y == 0) part[row * chunks + blockIdx.x] = s;
 }
 
-// Stage 2: each row's chunk partials, added in chunk order.
+// Stage 2: each row's chunk partials, summed by a fixed tree (deterministic).
 __global__ void finishSumKernel(const double* part, float* out, int64_t chunks) {
   __shared__ double acc[kRowThreads];
   double s = 0;

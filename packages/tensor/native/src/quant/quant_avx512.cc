@@ -207,7 +207,7 @@ struct Q4Groups {
   }
   // A shuffle tree: vec.h's hsum adds the 16 lanes one by one, a fifth of the time at m = 1.
   static float reduce(Acc a0, Acc a1) { return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1)); }
-  // Blocks after the last full group: natural layout, one 256-bit dpbusd each.
+  // A block left after the last full group and the tail pairs: natural layout, 256-bit dpbusd.
   static void rowScales(const uint8_t* w, int64_t nb, float* dw) {
     for (int64_t b = nb / kBlocks * kBlocks; b < nb; b++) dw[b] = _cvtsh_ss(f16At(w + b * kBytes));
   }

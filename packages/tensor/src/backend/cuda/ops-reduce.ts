@@ -1,4 +1,4 @@
-// Reductions and softmax on cuda. Several axes reduce in one pass over a [kept, reduced] copy.
+// Reductions and softmax on cuda: one kernel pass over [outer, len, inner] (see reduce.cu).
 import { record } from "../../autograd/tape.js";
 import { DTypeError, ValueError } from "../../errors.js";
 import type { Axes } from "../../ops/reduce-core.js";
@@ -15,19 +15,32 @@ function reduceRaw(x: Tensor, axes: number[], op: ReduceOpName, keepdims: boolea
   if (len === 0 && op !== "sum")
     throw new ValueError(`${op} of an empty reduction (shape ${fmtShape(x.shape)})`);
   const keptShape = kept.map((i) => x.shape[i]!);
-  const order = [...kept, ...axes];
-  const perm = new Tensor(
-    x.storage,
-    order.map((a) => x.shape[a]!),
-    order.map((a) => x.strides[a]!),
-    x.offset,
-  );
-  const src = devContiguous(perm);
   const isArg = op === "argmax" || op === "argmin";
   const out = devEmpty(keptShape, isArg ? "i32" : "f32");
+  // Reduced axes that form one block of a contiguous x are the middle of [outer, len, inner]
+  // as they lie (a bias gradient sums axis 0 in place); otherwise they are moved last first.
+  const sorted = [...axes].sort((p, q) => p - q);
+  const block = sorted.length > 0 && sorted.every((a, i) => a === sorted[0]! + i);
+  let src = x;
+  let outer = numel(keptShape);
+  let inner = 1;
+  if (block && x.isContiguous()) {
+    outer = numel(x.shape.slice(0, sorted[0]!));
+    inner = numel(x.shape.slice(sorted[sorted.length - 1]! + 1));
+  } else {
+    const order = [...kept, ...axes];
+    src = devContiguous(
+      new Tensor(
+        x.storage,
+        order.map((a) => x.shape[a]!),
+        order.map((a) => x.strides[a]!),
+        x.offset,
+      ),
+    );
+  }
   if (len === 0) cuda().fill(addr(out), 0, out.size);
-  else if (out.size) cuda().reduce(ReduceOp[op], addr(src), addr(out), numel(keptShape), len, 1);
-  if (src !== perm) release(src);
+  else if (out.size) cuda().reduce(ReduceOp[op], addr(src), addr(out), outer, len, inner);
+  if (src !== x) release(src);
   const keep = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   return keepdims ? out.reshape(keep) : out;
 }

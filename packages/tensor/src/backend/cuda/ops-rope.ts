@@ -15,7 +15,8 @@ interface Tables {
   sin: Tensor;
 }
 
-/** Tables kept per frequency vector, most recently used last; a few entries each. */
+/** Tables kept per frequency vector (never mutated in place by callers: it is the cache key),
+ * most recently used last; a few entries each. */
 const cache = new WeakMap<ArrayLike<number>, Map<string, Tables>>();
 const ENTRIES = 8;
 
@@ -36,10 +37,9 @@ function tablesFor(pos: Tensor, freqs: ArrayLike<number>): Tables {
   const made = { cos: upload(angles.cos), sin: upload(angles.sin) };
   byPos.set(key, made);
   if (byPos.size > ENTRIES) {
-    const [oldest, old] = byPos.entries().next().value as [string, Tables];
-    byPos.delete(oldest);
-    old.cos.dispose();
-    old.sin.dispose();
+    // Not disposed: a recorded backward may still rotate with them; the FinalizationRegistry
+    // frees them once nothing holds them.
+    byPos.delete(byPos.keys().next().value as string);
   }
   return made;
 }
