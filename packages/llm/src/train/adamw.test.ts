@@ -86,4 +86,13 @@ describe("AdamW", () => {
     expect(() => opt.step(p, { w: vec([1]) }, Number.NaN)).toThrow(/lr/);
     expect(() => opt.loadState({ step: 1, moments: {} })).toThrow(/exp_avg.w/);
   });
+
+  it("checks every gradient before updating any parameter", () => {
+    const params = { a: vec([1, 2]), b: vec([3]) };
+    const opt = new AdamW(params);
+    const grads = { a: vec([0.5, 0.5]), b: Tensor.from([1], [1], "f64") };
+    expect(() => opt.step(params, grads, 0.1)).toThrow(/gradient of b is f64/);
+    expect(params.a.toArray()).toEqual([1, 2]);
+    expect(opt.stepCount).toBe(0);
+  });
 });
