@@ -15,6 +15,7 @@ import type {
 } from "../protocols.js";
 import { KV_PROTOCOL_VERSION } from "../protocols.js";
 import { attendRow, type HeadSlots } from "./slot-attention.js";
+import { compactFront, frontDropped, WindowDrops } from "./window-drop.js";
 
 /** Storage dtype of a full cache. */
 export type FullCacheDType = "f32" | "f16";
@@ -56,10 +57,8 @@ export class FullStore implements KVStore {
   private heads: HeadSlots[];
   private len: Int32Array;
   private pend: Int32Array;
-  /** Per row: every position below it was dropped by a sliding window. */
-  private floor: Int32Array;
-  /** The window tokens were dropped for (Infinity: none dropped). */
-  private dropWindow = Number.POSITIVE_INFINITY;
+  /** What the sliding window dropped ("drop" mode). */
+  private readonly drops: WindowDrops;
   private disposed = false;
   private counters = { appends: 0, attends: 0, appendNs: 0, attendNs: 0, dropped: 0 };
 
@@ -82,7 +81,7 @@ export class FullStore implements KVStore {
     this.heads = Array.from({ length: shape.batch * shape.nKvHeads }, () => this.emptyHead(cap));
     this.len = new Int32Array(shape.batch);
     this.pend = new Int32Array(shape.batch);
-    this.floor = new Int32Array(shape.batch);
+    this.drops = new WindowDrops(shape);
   }
 
   private emptyHead(cap: number): HeadSlots {
@@ -180,9 +179,9 @@ export class FullStore implements KVStore {
 
   /**
    * Ensures room for `extra` more slots in head i. A head whose front was dropped is a view into
-   * its buffer: the live slots move back to the front when the buffer still fits them twice,
-   * else they move to a new buffer of twice the live slots (growing, or shrinking after a long
-   * prefill).
+   * its buffer: the live slots move back to the front when the buffer still fits them twice
+   * ({@link compactFront}), else they move to a new buffer of twice the live slots (growing, or
+   * shrinking after a long prefill).
    */
   private reserve(i: number, extra: number): HeadSlots {
     const hs = this.heads[i]!;
@@ -191,8 +190,7 @@ export class FullStore implements KVStore {
     const need = live + extra;
     if (need <= hs.positions.length) return hs;
     // A layer that has dropped tokens holds a window, not the sequence: maxSeqLen bounds the rest.
-    const dropped = this.dropWindow !== Number.POSITIVE_INFINITY;
-    if (this.shape.maxSeqLen !== undefined && need > this.shape.maxSeqLen && !dropped) {
+    if (this.shape.maxSeqLen !== undefined && need > this.shape.maxSeqLen && !this.drops.active) {
       throw new KVCacheError(
         "KV_CAPACITY",
         `row ${row} would hold ${need} tokens, more than maxSeqLen ${this.shape.maxSeqLen}`,
@@ -200,31 +198,9 @@ export class FullStore implements KVStore {
     }
     const d = this.shape.headDim;
     const cap = Math.max(need, 2 * live);
-    const baseCap = hs.positions.buffer.byteLength / 4;
-    let next: HeadSlots;
-    if (hs.positions.byteOffset > 0 && baseCap >= cap && baseCap <= 2 * cap) {
-      const Arr = hs.k.constructor as new (b: ArrayBufferLike) => Float32Array | Uint16Array;
-      next = {
-        k: new Arr(hs.k.buffer),
-        v: new Arr(hs.v.buffer),
-        positions: new Int32Array(hs.positions.buffer),
-        count: hs.count,
-      };
-      next.k.copyWithin(
-        0,
-        hs.k.byteOffset / hs.k.BYTES_PER_ELEMENT,
-        hs.k.byteOffset / hs.k.BYTES_PER_ELEMENT + live * d,
-      );
-      next.v.copyWithin(
-        0,
-        hs.v.byteOffset / hs.v.BYTES_PER_ELEMENT,
-        hs.v.byteOffset / hs.v.BYTES_PER_ELEMENT + live * d,
-      );
-      next.positions.copyWithin(0, hs.positions.byteOffset / 4, hs.positions.byteOffset / 4 + live);
-    } else {
-      next = this.emptyHead(
-        hs.positions.byteOffset > 0 ? cap : Math.max(need, 2 * hs.positions.length),
-      );
+    let next = compactFront(hs, live, d, cap);
+    if (!next) {
+      next = this.emptyHead(frontDropped(hs) ? cap : Math.max(need, 2 * hs.positions.length));
       next.k.set(hs.k.subarray(0, live * d) as never);
       next.v.set(hs.v.subarray(0, live * d) as never);
       next.positions.set(hs.positions.subarray(0, live));
@@ -232,28 +208,6 @@ export class FullStore implements KVStore {
     }
     this.heads[i] = next;
     return next;
-  }
-
-  /** Drops, per row, the committed slots at positions <= length - window. */
-  private dropOutside(window: number): void {
-    const { batch, nKvHeads: h, headDim: d } = this.shape;
-    for (let b = 0; b < batch; b++) {
-      const keepFrom = this.len[b]! - window + 1;
-      if (keepFrom <= this.floor[b]!) continue;
-      for (let kh = 0; kh < h; kh++) {
-        const hs = this.heads[b * h + kh]!;
-        let n = 0;
-        while (n < hs.count && hs.positions[n]! < keepFrom) n++;
-        if (n === 0) continue;
-        hs.k = hs.k.subarray(n * d);
-        hs.v = hs.v.subarray(n * d);
-        hs.positions = hs.positions.subarray(n);
-        hs.count -= n;
-        this.counters.dropped += n;
-      }
-      this.floor[b] = keepFrom;
-      this.dropWindow = Math.min(this.dropWindow, window);
-    }
   }
 
   attend(q: Tensor, opts: KVAttendOptions = {}): KVAttendResult {
@@ -270,14 +224,7 @@ export class FullStore implements KVStore {
         `q [${q.shape.join(", ")}] does not match [${batch}, ${nQHeads}, Tq, ${d}]`,
       );
     }
-    if (
-      this.floor.some((f) => f > 0) &&
-      !(opts.window !== undefined && opts.window <= this.dropWindow)
-    )
-      throw new KVCacheError(
-        "KV_STATE",
-        `tokens outside a sliding window of ${this.dropWindow} were dropped; attend() with ${opts.window === undefined ? "no window" : `window ${opts.window}`} would need them (create the cache with slidingWindow "mask" to keep them)`,
-      );
+    this.drops.checkAttend(opts.window);
     const maxPend = Math.max(...this.pend);
     const tq = q.shape[2]!;
     if (maxPend > 0 && tq !== maxPend)
@@ -339,7 +286,7 @@ export class FullStore implements KVStore {
       this.pend[b] = 0;
     }
     if (this.slidingWindow === "drop" && opts.window !== undefined && maxPend > 0)
-      this.dropOutside(opts.window);
+      this.counters.dropped += this.drops.dropOutside(opts.window, this.heads, this.len);
     this.counters.attends++;
     this.counters.attendNs += (performance.now() - t0) * 1e6;
     return result;
@@ -417,14 +364,7 @@ export class FullStore implements KVStore {
     }
     if (!Number.isInteger(n) || n < 0)
       throw new KVCacheError("KV_RANGE", `truncate(${n}) needs a non-negative integer`);
-    for (const b of rows) {
-      const needFrom = Math.max(0, n - this.dropWindow + 1);
-      if (n < this.len[b]! && this.floor[b]! > needFrom)
-        throw new KVCacheError(
-          "KV_STATE",
-          `truncate(${n}) of row ${b}: positions below ${this.floor[b]} were dropped by the sliding window of ${this.dropWindow}, and length ${n} needs them from ${needFrom}`,
-        );
-    }
+    this.drops.checkTruncate(n, rows, this.len);
     for (const b of rows) {
       for (let kh = 0; kh < this.shape.nKvHeads; kh++) {
         const hs = this.heads[b * this.shape.nKvHeads + kh]!;
@@ -444,9 +384,9 @@ export class FullStore implements KVStore {
         this.heads[b * this.shape.nKvHeads + kh]!.count = 0;
       this.len[b] = 0;
       this.pend[b] = 0;
-      this.floor[b] = 0;
+      this.drops.forgetRow(b);
     }
-    if (this.floor.every((f) => f === 0)) this.dropWindow = Number.POSITIVE_INFINITY;
+    this.drops.settle();
   }
 
   fork(): FullStore {
@@ -461,8 +401,7 @@ export class FullStore implements KVStore {
     const arrays: Record<string, ArrayBufferView> = {
       len: this.len.slice(),
       pend: this.pend.slice(),
-      floor: this.floor.slice(),
-      dropWindow: Float64Array.of(this.dropWindow),
+      ...this.drops.snapshot(),
     };
     this.heads.forEach((hs, i) => {
       const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
@@ -507,9 +446,7 @@ export class FullStore implements KVStore {
     });
     this.len = Int32Array.from(a.len!);
     this.pend = Int32Array.from(a.pend!);
-    this.floor = a.floor ? Int32Array.from(a.floor) : new Int32Array(this.shape.batch);
-    const w = (s.arrays.dropWindow as Float64Array | undefined)?.[0];
-    this.dropWindow = w ?? Number.POSITIVE_INFINITY;
+    this.drops.restore(s.arrays);
   }
 
   bytes(): KVBytes {

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { XError } from "@x/tensor";
 import type { LlamaConfig } from "../config.js";
 import { UsageError } from "../errors.js";
-import { readGgufConfig } from "../gguf/load.js";
+import { readGgufConfig } from "../gguf/config-from-gguf.js";
 import { readGguf } from "../gguf/read.js";
 import type { GgufValue } from "../gguf/types.js";
 import { readConfig } from "../io/load.js";

@@ -1,6 +1,7 @@
 // The GGUF module: a v3 writer and strict reader, the llama.cpp export of a LlamaModel and the
 // loader of llama.cpp files back into one.
 
+export { GGUF_ARCHITECTURES, ggufConfig, readGgufConfig } from "./config-from-gguf.js";
 export { decodeGgufTensor } from "./decode.js";
 export {
   exportGguf,
@@ -10,15 +11,7 @@ export {
   ggufTensors,
   ggufTokenizerMetadata,
 } from "./export.js";
-export {
-  GGUF_ARCHITECTURES,
-  type GgufLoadOptions,
-  ggufConfig,
-  ggufTensorNames,
-  llama3FromRopeFactors,
-  loadGguf,
-  readGgufConfig,
-} from "./load.js";
+export { type GgufLoadOptions, ggufTensorNames, loadGguf } from "./load.js";
 export { invertOrder, permuteRows, qkRowOrder } from "./permute.js";
 export {
   type GgufFile,
@@ -28,6 +21,7 @@ export {
   readGguf,
   readGgufTensor,
 } from "./read.js";
+export { llama3FromRopeFactors } from "./rope-fit.js";
 export { GGUF_PRE_TOKENIZERS, ggufTokenizer } from "./tokenizer.js";
 export * from "./types.js";
 export { type GgufTensorSpec, ggufHeader, writeGguf } from "./write.js";

@@ -19,9 +19,10 @@ import { LlamaModel } from "../model/llama.js";
 import { TINY_SHAPES, tinyModel } from "../test-models.js";
 import { loadTokenizer } from "../tokenizer/tokenizer.js";
 import { exportGguf } from "./export.js";
-import { ggufTensorNames, llama3FromRopeFactors, loadGguf } from "./load.js";
+import { ggufTensorNames, loadGguf } from "./load.js";
 import { invertOrder, permuteRows, qkRowOrder } from "./permute.js";
 import { readGguf, readGgufTensor } from "./read.js";
+import { llama3FromRopeFactors } from "./rope-fit.js";
 import { GGML_TYPES, type GgufValue } from "./types.js";
 import { writeGguf } from "./write.js";
 
