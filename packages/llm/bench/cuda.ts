@@ -70,6 +70,7 @@ const small = makeConfig({
   numLayers: 6,
   numHeads: 6,
   numKvHeads: 2,
+  tieWordEmbeddings: true, // as the default model and bench/llm_torch.py
 });
 for (const precision of ["highest", "tf32"] as const) {
   setCudaMatmulPrecision(precision);
