@@ -1,7 +1,7 @@
 // The full (unquantized) KV store: f32 or f16 slots per (row, KV head), growing by doubling.
 // It is the accuracy reference (f32), the memory reference (f16), and the default store that
 // evictors wrap (stable slot removal per head).
-import { cat, f32ToF16Bits, isRecording, Tensor, zeros } from "@x/tensor";
+import { cat, isRecording, Tensor, zeros } from "@x/tensor";
 import { KVCacheError } from "../errors.js";
 import type {
   KVAppendOptions,
@@ -13,9 +13,17 @@ import type {
   KVSnapshot,
   KVStore,
 } from "../protocols.js";
-import { KV_PROTOCOL_VERSION } from "../protocols.js";
+import {
+  checkSnapshot,
+  type FullSlots,
+  restoreHeads,
+  slotBytes,
+  snapshotSlots,
+} from "./full-state.js";
+import { emptyHead, regrowHead, removeSlots } from "./head-slots.js";
+import { checkAppend, slotEncoder } from "./slot-append.js";
 import { attendRow, type HeadSlots } from "./slot-attention.js";
-import { compactFront, frontDropped, WindowDrops } from "./window-drop.js";
+import { WindowDrops } from "./window-drop.js";
 
 /** Storage dtype of a full cache. */
 export type FullCacheDType = "f32" | "f16";
@@ -78,16 +86,17 @@ export class FullStore implements KVStore {
     this.slidingWindow = mode;
     this.caps = mode === "drop" ? DROPPING_CAPS : CAPS;
     const cap = Math.min(shape.maxSeqLen ?? 64, 64);
-    this.heads = Array.from({ length: shape.batch * shape.nKvHeads }, () => this.emptyHead(cap));
+    this.heads = Array.from({ length: shape.batch * shape.nKvHeads }, () =>
+      emptyHead(cap, shape.headDim, dtype),
+    );
     this.len = new Int32Array(shape.batch);
     this.pend = new Int32Array(shape.batch);
     this.drops = new WindowDrops(shape);
   }
 
-  private emptyHead(cap: number): HeadSlots {
-    const d = this.shape.headDim;
-    const Arr = this.dtype === "f32" ? Float32Array : Uint16Array;
-    return { k: new Arr(cap * d), v: new Arr(cap * d), positions: new Int32Array(cap), count: 0 };
+  /** The slot state, for {@link snapshotSlots} and {@link slotBytes}. */
+  private get slots(): FullSlots {
+    return { heads: this.heads, len: this.len, pend: this.pend };
   }
 
   private live(): void {
@@ -110,37 +119,12 @@ export class FullStore implements KVStore {
   append(k: Tensor, v: Tensor, opts: KVAppendOptions = {}): void {
     this.live();
     const { batch, nKvHeads: h, headDim: d } = this.shape;
-    for (const [name, t] of [
-      ["k", k],
-      ["v", v],
-    ] as const) {
-      if (
-        t.ndim !== 4 ||
-        t.shape[0] !== batch ||
-        t.shape[1] !== h ||
-        t.shape[3] !== d ||
-        t.shape[2] !== k.shape[2]
-      ) {
-        throw new KVCacheError(
-          "KV_SHAPE",
-          `${name} [${t.shape.join(", ")}] does not match [${batch}, ${h}, T, ${d}]`,
-        );
-      }
-      if (t.dtype !== "f32" && t.dtype !== "f16")
-        throw new KVCacheError("KV_DTYPE", `${name} must be f32 or f16, got ${t.dtype}`);
-    }
-    const T = k.shape[2]!;
     const counts = opts.counts;
-    if (counts && (counts.length !== batch || counts.some((c) => c < 0 || c > T))) {
-      throw new KVCacheError(
-        "KV_SHAPE",
-        `counts [${[...counts].join(", ")}] must hold ${batch} values in 0..${T}`,
-      );
-    }
+    const T = checkAppend(this.shape, k, v, counts);
     const t0 = performance.now();
     const kd = k.contiguous().data();
     const vd = v.contiguous().data();
-    const enc = this.encode(k.dtype);
+    const enc = slotEncoder(k.dtype, this.dtype);
     for (let b = 0; b < batch; b++) {
       const c = counts ? counts[b]! : T;
       for (let kh = 0; kh < h; kh++) {
@@ -160,28 +144,10 @@ export class FullStore implements KVStore {
     this.counters.appendNs += (performance.now() - t0) * 1e6;
   }
 
-  /** Copies n values from src (f32 values or f16 bits, per `from`) into a slot buffer. */
-  private encode(from: Tensor["dtype"]) {
-    const same = (from === "f32") === (this.dtype === "f32");
-    return (
-      src: ArrayLike<number>,
-      s: number,
-      dst: Float32Array | Uint16Array,
-      at: number,
-      n: number,
-    ) => {
-      if (same) dst.set((src as Float32Array).subarray(s, s + n), at);
-      else if (this.dtype === "f16")
-        for (let i = 0; i < n; i++) dst[at + i] = f32ToF16Bits(src[s + i]!);
-      else throw new KVCacheError("KV_DTYPE", "an f32 cache takes f32 keys and values");
-    };
-  }
-
   /**
-   * Ensures room for `extra` more slots in head i. A head whose front was dropped is a view into
-   * its buffer: the live slots move back to the front when the buffer still fits them twice
-   * ({@link compactFront}), else they move to a new buffer of twice the live slots (growing, or
-   * shrinking after a long prefill).
+   * Ensures room for `extra` more slots in head i: when its buffer runs out, {@link regrowHead}
+   * moves the live slots (a head whose front was dropped is compacted or moves to a buffer of
+   * twice the live slots, growing or shrinking after a long prefill).
    */
   private reserve(i: number, extra: number): HeadSlots {
     const hs = this.heads[i]!;
@@ -196,16 +162,7 @@ export class FullStore implements KVStore {
         `row ${row} would hold ${need} tokens, more than maxSeqLen ${this.shape.maxSeqLen}`,
       );
     }
-    const d = this.shape.headDim;
-    const cap = Math.max(need, 2 * live);
-    let next = compactFront(hs, live, d, cap);
-    if (!next) {
-      next = this.emptyHead(frontDropped(hs) ? cap : Math.max(need, 2 * hs.positions.length));
-      next.k.set(hs.k.subarray(0, live * d) as never);
-      next.v.set(hs.v.subarray(0, live * d) as never);
-      next.positions.set(hs.positions.subarray(0, live));
-      next.count = hs.count;
-    }
+    const next = regrowHead(hs, live, need, this.shape.headDim, this.dtype);
     this.heads[i] = next;
     return next;
   }
@@ -325,30 +282,7 @@ export class FullStore implements KVStore {
         "KV_STATE",
         `remove() with ${this.pend[row]} pending tokens in row ${row}`,
       );
-    for (let i = 0; i < slots.length; i++) {
-      if (slots[i]! < 0 || slots[i]! >= hs.count || (i > 0 && slots[i]! <= slots[i - 1]!)) {
-        throw new KVCacheError(
-          "KV_RANGE",
-          `slots must be increasing and in 0..${hs.count - 1}, got ${slots[i]} at ${i}`,
-        );
-      }
-    }
-    const d = this.shape.headDim;
-    let w = 0;
-    let r = 0;
-    for (let s = 0; s < hs.count; s++) {
-      if (r < slots.length && slots[r] === s) {
-        r++;
-        continue;
-      }
-      if (w !== s) {
-        hs.k.copyWithin(w * d, s * d, (s + 1) * d);
-        hs.v.copyWithin(w * d, s * d, (s + 1) * d);
-        hs.positions[w] = hs.positions[s]!;
-      }
-      w++;
-    }
-    hs.count = w;
+    removeSlots(hs, slots, this.shape.headDim);
   }
 
   truncate(n: number, row?: number): void {
@@ -398,74 +332,21 @@ export class FullStore implements KVStore {
 
   snapshot(): KVSnapshot {
     this.live();
-    const arrays: Record<string, ArrayBufferView> = {
-      len: this.len.slice(),
-      pend: this.pend.slice(),
-      ...this.drops.snapshot(),
-    };
-    this.heads.forEach((hs, i) => {
-      const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
-      arrays[`k.${i}`] = hs.k.slice(0, n * this.shape.headDim);
-      arrays[`v.${i}`] = hs.v.slice(0, n * this.shape.headDim);
-      arrays[`pos.${i}`] = hs.positions.slice(0, n);
-      arrays[`count.${i}`] = Int32Array.of(hs.count);
-    });
-    return {
-      protocol: KV_PROTOCOL_VERSION,
-      kind: "full",
-      config: { dtype: this.dtype },
-      shape: { ...this.shape },
-      arrays,
-    };
+    return snapshotSlots(this.shape, this.dtype, this.slots, this.drops.snapshot());
   }
 
   restore(s: KVSnapshot): void {
     this.live();
-    const same = JSON.stringify(s.shape) === JSON.stringify(this.shape);
-    if (
-      s.protocol !== KV_PROTOCOL_VERSION ||
-      s.kind !== "full" ||
-      (s.config as { dtype?: string })?.dtype !== this.dtype ||
-      !same
-    ) {
-      throw new KVCacheError(
-        "KV_SNAPSHOT",
-        `snapshot of kind ${s.kind} (protocol ${s.protocol}) does not fit this full ${this.dtype} cache`,
-      );
-    }
+    checkSnapshot(s, this.shape, this.dtype);
     const a = s.arrays as Record<string, Int32Array>;
-    const d = this.shape.headDim;
-    this.heads = this.heads.map((_, i) => {
-      const n = a[`pos.${i}`]!.length;
-      const hs = this.emptyHead(Math.max(n, 16));
-      hs.k.set(a[`k.${i}`]!.subarray(0, n * d) as never);
-      hs.v.set(a[`v.${i}`]!.subarray(0, n * d) as never);
-      hs.positions.set(a[`pos.${i}`]!);
-      hs.count = a[`count.${i}`]![0]!;
-      return hs;
-    });
+    this.heads = restoreHeads(s.arrays, this.heads.length, this.shape.headDim, this.dtype);
     this.len = Int32Array.from(a.len!);
     this.pend = Int32Array.from(a.pend!);
     this.drops.restore(s.arrays);
   }
 
   bytes(): KVBytes {
-    const eb = this.dtype === "f32" ? 4 : 2;
-    const d = this.shape.headDim;
-    let used = 0;
-    let reserved = 0;
-    this.heads.forEach((hs, i) => {
-      const n = hs.count + this.pend[Math.floor(i / this.shape.nKvHeads)]!;
-      used += n * d * eb;
-      // The whole buffer counts, including the front a sliding window dropped.
-      reserved += hs.k.buffer.byteLength + hs.v.buffer.byteLength + hs.positions.buffer.byteLength;
-    });
-    const posUsed = this.heads.reduce((s, hs) => s + hs.count * 4, 0);
-    return {
-      used: 2 * used + posUsed,
-      reserved,
-      parts: { keys: used, values: used, positions: posUsed },
-    };
+    return slotBytes(this.shape, this.dtype, this.slots);
   }
 
   stats(): Record<string, unknown> {
