@@ -58,9 +58,13 @@ const gencode = archs.flatMap((a) => ["-gencode", `arch=compute_${a},code=sm_${a
 const last = archs[archs.length - 1];
 gencode.push("-gencode", `arch=compute_${last},code=compute_${last}`);
 
-const headers = readdirSync(src)
-  .filter((f) => f.endsWith(".h"))
-  .map((f) => join(src, f));
+const { SHARED_HEADERS, sourcesHash } = await import("./sources-hash.mjs");
+const headers = [
+  ...readdirSync(src)
+    .filter((f) => f.endsWith(".h"))
+    .map((f) => join(src, f)),
+  ...SHARED_HEADERS.map((f) => join(src, f)),
+];
 const headerText = headers
   .sort()
   .map((h) => readFileSync(h, "utf8"))
@@ -177,7 +181,6 @@ async function main() {
       "-static-libstdc++",
     ]);
   }
-  const { sourcesHash } = await import("./sources-hash.mjs");
   writeFileSync(join(out, "x_tensor_cuda.sources"), sourcesHash(src));
   console.log(
     `cuda addon: ${addon} (${todo.length} compiled, ${((Date.now() - started) / 1000).toFixed(1)} s)`,

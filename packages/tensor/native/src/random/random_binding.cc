@@ -11,8 +11,6 @@
 
 namespace {
 
-enum Kind { kUniform = 0, kNormal = 1, kInt = 2 };
-
 struct Draw {
   int kind;
   uint32_t k0, k1, o0, o1;
@@ -27,27 +25,7 @@ void drawBlocks(void* ctx, int64_t b0, int64_t b1) {
   for (int64_t b = b0; b < b1; b++) {
     const auto blk = xt::philox::block(static_cast<uint32_t>(b), static_cast<uint32_t>(b >> 32), d.o0, d.o1, d.k0, d.k1);
     const int64_t i0 = 4 * b;
-    const int64_t m = d.n - i0 < 4 ? d.n - i0 : 4;
-    if (d.kind == kUniform) {
-      float* out = static_cast<float*>(d.out) + i0;
-      for (int64_t j = 0; j < m; j++) out[j] = static_cast<float>(blk.w[j] >> 8) * 0x1p-24f;
-    } else if (d.kind == kNormal) {
-      float* out = static_cast<float*>(d.out) + i0;
-      for (int64_t j = 0; j < m; j += 2) {
-        const double r = std::sqrt(-2.0 * xt::philox::logUniform(blk.w[j]));
-        double c, s;
-        xt::philox::sinCosTurn(blk.w[j + 1], &c, &s);
-        out[j] = static_cast<float>(r * c);
-        if (j + 1 < m) out[j + 1] = static_cast<float>(r * s);
-      }
-    } else {
-      int32_t* out = static_cast<int32_t*>(d.out) + i0;
-      for (int64_t j = 0; j < m; j++) {
-        const uint64_t x = d.span == (int64_t{1} << 32) ? blk.w[j] : (uint64_t{blk.w[j]} * static_cast<uint64_t>(d.span)) >> 32;
-        // Wraps like a js Int32Array store of low + x.
-        out[j] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(d.low) + x));
-      }
-    }
+    xt::philox::writeSamples(d.kind, blk, d.out, i0, d.n - i0 < 4 ? d.n - i0 : 4, d.low, d.span);
   }
 }
 
@@ -61,7 +39,7 @@ Napi::Value Random(const Napi::CallbackInfo& info) {
   d.kind = static_cast<int>(integer(info, 0, K, "kind", 0, 2));
   const auto seed = static_cast<uint64_t>(integer(info, 1, K, "seed", 0, kSafe));
   const auto offset = static_cast<uint64_t>(integer(info, 2, K, "offset", 0, kSafe));
-  const Raw out = d.kind == kInt ? raw(info, 3, K, "out", {napi_int32_array}, "Int32Array")
+  const Raw out = d.kind == xt::philox::kInt ? raw(info, 3, K, "out", {napi_int32_array}, "Int32Array")
                                  : raw(info, 3, K, "out", {napi_float32_array}, "Float32Array");
   d.low = integer(info, 4, K, "low", -kSafe, kSafe);
   d.span = integer(info, 5, K, "span", 1, int64_t{1} << 32);
