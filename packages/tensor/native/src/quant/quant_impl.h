@@ -212,8 +212,17 @@ void dotRows(const uint8_t* w, const float* dw, const XRows& xr, int64_t row, fl
   }
 }
 
+// Traits with wide(): an ISA's own product for at least kWideRows x rows (prefill).
+template <class D, class = void>
+struct HasWide : std::false_type {};
+template <class D>
+struct HasWide<D, std::void_t<decltype(&D::wide)>> : std::true_type {};
+
 template <class D>
 void qmatmulAs(const QMatmulArgs& g) {
+  if constexpr (HasWide<D>::value) {
+    if (g.m >= D::kWideRows) return D::wide(g);
+  }
   const int64_t nb = g.k / kQBlock, rowBytes = nb * D::kBytes;
   // One allocation: codes, then scales, sums and biases (4-byte aligned after the codes).
   char* mem = static_cast<char*>(std::malloc(static_cast<size_t>(g.m * nb * (kQBlock + 4 + 4 + 32))));

@@ -200,6 +200,9 @@ describe.skipIf(skipNative)("cpu qmatmul", () => {
       [5, 17, 160],
       [2, 3, 32],
       [2, 5, 32 * 37], // full 16-block groups plus a tail (the AVX-512 q4_0 path)
+      [9, 40, 576], // AVX-512 tiles from 2 rows on: two passes of 4 x rows and one, 2.5 tiles of 16 W rows
+      [7, 16, 64], // one full tile; passes of 4 and 3 x rows
+      [22, 50, 96],
     ];
     for (let t = 0; t < 6; t++)
       cases.push([int(r, 1, 7), pick(r, [1, 3, 13, 31, 65]), 32 * int(r, 1, 13)]);
