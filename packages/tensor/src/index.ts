@@ -106,6 +106,7 @@ export {
 export * from "./ops/shape-ops.js";
 export { logSoftmax, softmax } from "./ops/softmax.js";
 export * from "./ops/sort.js";
+export { nativeTiles, packTiles, TILE_ROWS, tileBytes, unpackTiles } from "./quant/cpu-tiles.js";
 export { dequantizeBlocks, quantizeBlocks } from "./quant/ggml-blocks.js";
 export {
   type GroupQuantizeOptions,

@@ -2,6 +2,7 @@
 import {
   embedding,
   isRecording,
+  nativeTiles,
   QTensor,
   quantize,
   randn,
@@ -90,7 +91,16 @@ export class LlamaModel implements CausalLM {
       throw new WeightsError(name, "is not a parameter of this config");
     }
     this.params = params;
-    this.fused = fuseQuantized(quantized, config.numLayers);
+    // Native CPU products run on ggml weights in the tile layout (same blocks, @x/tensor).
+    const tiles = nativeTiles();
+    this.fused = fuseQuantized(quantized, config.numLayers, { tiles });
+    const fusedParts = new Set(
+      this.fused.flatMap((l) => [l.qkv, l.gateUp]).flatMap((f) => f?.parts ?? []),
+    );
+    if (tiles)
+      for (const [name, w] of Object.entries(quantized))
+        if ((w.format === "q8_0" || w.format === "q4_0") && !fusedParts.has(w))
+          quantized[name] = w.toTiles();
     this.quantized = quantized;
     this.freqs = ropeFrequencies({
       dim: config.headDim,

@@ -166,6 +166,9 @@ export type QMatmulKernel = (
   k: number,
 ) => void;
 
+/** {@link QMatmulKernel} with W in the CPU tile layout (src/quant/cpu-tiles.ts) instead of rows. */
+export type QMatmulTilesKernel = QMatmulKernel;
+
 /**
  * Scaled dot-product attention. q [B, Hq, Sq, D], k/v [B, Hkv, Skv, D] (f32, or f16 bit
  * patterns when kvHalf), out [B, Hq, Sq, D]; Hq must be a multiple of Hkv (GQA). When causal,

@@ -1,5 +1,5 @@
 import { deviceOp, onDevice } from "../backend/device.js";
-import type { QMatmulKernel } from "../backend/kernels.js";
+import type { QMatmulKernel, QMatmulTilesKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { fmtShape } from "../shape.js";
@@ -90,8 +90,10 @@ export function qmatmul(x: Tensor, w: QTensor): Tensor {
   checkGgmlRange(values, "q8_0"); // x is quantized to q8_0 inside the kernels
   const m = values.length / k;
   const out = new Float32Array(m * n);
-  const native = nativeKernel<QMatmulKernel>("qmatmul");
-  if (native) native(w.format, w.data as Uint8Array, values, out, m, n, k);
+  const tiled = w.tiles && nativeKernel<QMatmulTilesKernel>("qmatmulTiles");
+  const native = !tiled && nativeKernel<QMatmulKernel>("qmatmul");
+  if (tiled) tiled(w.format, w.tiles!, values, out, m, n, k);
+  else if (native) native(w.format, w.data as Uint8Array, values, out, m, n, k);
   else qmatmulBlocks(w.format, w.data as Uint8Array, values, out, m, n, k);
   return Tensor.wrap(out, [...x.shape.slice(0, -1), n], "f32");
 }

@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from "../errors.js";
 import { checkShape, fmtShape, normAxis, numel, type Shape } from "../shape.js";
+import { packTiles, tileBytes, unpackTiles } from "./cpu-tiles.js";
 
 /** ggml block formats: 32 elements per block along the last axis. */
 export type GgmlFormat = "q8_0" | "q4_0";
@@ -38,11 +39,16 @@ export function groupBits(format: GroupFormat): 2 | 4 | 8 {
   throw new ValueError(`group formats are u2, u4 and u8, got ${String(format)}`);
 }
 
-/** Fields of a {@link QTensor}; `scales`, `zeros`, `groupSize` and `axis` are for group formats. */
+/**
+ * Fields of a {@link QTensor}; `scales`, `zeros`, `groupSize` and `axis` are for group formats.
+ * A ggml tensor takes either `data` (row-major blocks) or `tiles` (the CPU tile layout, see
+ * `packTiles`).
+ */
 export interface QTensorInit {
   format: QFormat;
   shape: Shape;
-  data: Uint8Array | Uint32Array;
+  data?: Uint8Array | Uint32Array;
+  tiles?: Uint8Array;
   scales?: Uint16Array | Float32Array;
   zeros?: Uint16Array | Float32Array;
   groupSize?: number;
@@ -70,15 +76,26 @@ export interface QTensorInit {
  * along tokens (axis −2), scales are `[B, H, D, T/G]`; for values grouped along channels (axis
  * −1), `[B, H, T, D/G]`.
  *
+ * A ggml tensor may instead hold its blocks in the CPU tile layout (`toTiles()`, `layout ===
+ * "tiles"`): the native qmatmul then runs on `tiles` directly, and `data` rebuilds the
+ * row-major bytes on demand (kept while referenced elsewhere), so every reader sees the same
+ * blocks either way.
+ *
  * ```ts
  * const q = quantize(Tensor.from(values, [4, 64]), "q4_0");
  * q.nbytes; // 4 * 2 * 18
+ * const t = q.toTiles(); // same blocks, faster native products; t.data equals q.data
  * ```
  */
 export class QTensor {
   readonly format: QFormat;
   readonly shape: Shape;
-  readonly data: Uint8Array | Uint32Array;
+  /** Where the blocks live: row-major `data`, or the CPU tile layout in `tiles`. */
+  readonly layout: "rows" | "tiles";
+  /** The blocks in the CPU tile layout (layout "tiles"), else undefined. */
+  readonly tiles: Uint8Array | undefined;
+  #rows: Uint8Array | Uint32Array | undefined;
+  #unpacked: WeakRef<Uint8Array> | undefined;
   readonly scales: Uint16Array | Float32Array | undefined;
   readonly zeros: Uint16Array | Float32Array | undefined;
   /** Elements per block (32 for ggml formats) or per group. */
@@ -87,26 +104,35 @@ export class QTensor {
   readonly axis: number;
 
   constructor(init: QTensorInit) {
-    const { format, shape, data } = init;
+    const { format, shape, data, tiles } = init;
     checkShape(shape);
     if (shape.length === 0) throw new ShapeError(`a ${format} tensor needs at least one dimension`);
+    if ((data === undefined) === (tiles === undefined))
+      throw new ValueError(`a ${format} tensor takes exactly one of data and tiles`);
     this.format = format;
     this.shape = Object.freeze([...shape]);
-    this.data = data;
+    this.#rows = data;
+    this.tiles = tiles;
+    this.layout = tiles ? "tiles" : "rows";
     this.scales = init.scales;
     this.zeros = init.zeros;
     if (isGgmlFormat(format)) {
       this.groupSize = GGML_BLOCK;
       this.axis = shape.length - 1;
       checkGgmlShape(format, shape);
-      const expected = (numel(shape) / GGML_BLOCK) * GGML_BLOCK_BYTES[format];
-      if (!(data instanceof Uint8Array) || data.length !== expected) {
+      const k = shape[shape.length - 1]!;
+      const expected = tiles
+        ? tileBytes(format, numel(shape) / k, k)
+        : (numel(shape) / GGML_BLOCK) * GGML_BLOCK_BYTES[format];
+      const bytes = tiles ?? data;
+      if (!(bytes instanceof Uint8Array) || bytes.length !== expected) {
         throw new ValueError(
-          `${format} ${fmtShape(shape)} needs a Uint8Array of ${expected} bytes, got ${data.length}`,
+          `${format} ${fmtShape(shape)} needs a Uint8Array of ${expected} bytes${tiles ? " of tiles" : ""}, got ${bytes?.length}`,
         );
       }
       return;
     }
+    if (tiles) throw new ValueError(`${format} has no tile layout (ggml formats only)`);
     const g = init.groupSize ?? 0;
     this.axis = normAxis(init.axis ?? -1, shape.length);
     this.groupSize = g;
@@ -115,7 +141,7 @@ export class QTensor {
     const words = groups * Math.ceil((g * groupBits(format)) / 32);
     if (!(data instanceof Uint32Array) || data.length !== words) {
       throw new ValueError(
-        `${format} ${fmtShape(shape)} with groups of ${g} needs ${words} u32 words, got ${data.length}`,
+        `${format} ${fmtShape(shape)} with groups of ${g} needs ${words} u32 words, got ${data?.length}`,
       );
     }
     const { scales, zeros } = init;
@@ -137,9 +163,38 @@ export class QTensor {
     return numel(this.shape);
   }
 
+  /**
+   * The codes: ggml blocks row by row (rebuilt from `tiles` for layout "tiles"), or a group
+   * format's packed u32 words.
+   */
+  get data(): Uint8Array | Uint32Array {
+    if (this.#rows) return this.#rows;
+    let rows = this.#unpacked?.deref();
+    if (!rows) {
+      const k = this.shape[this.shape.length - 1]!;
+      rows = unpackTiles(this.format as GgmlFormat, this.tiles!, this.size / k, k);
+      this.#unpacked = new WeakRef(rows);
+    }
+    return rows;
+  }
+
+  /**
+   * This ggml tensor with its blocks in the CPU tile layout (itself when already there); the
+   * values, `data` and every product are unchanged, native CPU products run faster.
+   */
+  toTiles(): QTensor {
+    if (this.tiles) return this;
+    if (!isGgmlFormat(this.format))
+      throw new ValueError(`${this.format} has no tile layout (ggml formats only)`);
+    const k = this.shape[this.shape.length - 1]!;
+    const tiles = packTiles(this.format, this.#rows as Uint8Array, this.size / k, k);
+    return new QTensor({ format: this.format, shape: this.shape, tiles });
+  }
+
   /** Bytes of codes plus metadata. */
   get nbytes(): number {
-    return this.data.byteLength + (this.scales?.byteLength ?? 0) + (this.zeros?.byteLength ?? 0);
+    const codes = this.tiles ?? this.#rows!;
+    return codes.byteLength + (this.scales?.byteLength ?? 0) + (this.zeros?.byteLength ?? 0);
   }
 
   /** Storage type of group scales and zeros; undefined for ggml formats (f16 inside blocks). */

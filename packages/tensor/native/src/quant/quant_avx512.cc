@@ -70,9 +70,11 @@ struct DotPairs {
   }
   // A shuffle tree: vec.h's hsum adds the 16 lanes one by one, a fifth of the time at m = 1.
   static float reduce(Acc a0, Acc a1) { return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1)); }
-  // From kWideRows x rows on, the repacked tiles of tiles_avx512.h (defined after quant_impl.h).
+  // From kWideRows x rows on, tiles packed on the fly; tiles(): the tile layout (both defined
+  // after quant_impl.h, in terms of tiles_avx512.h).
   static constexpr int kWideRows = 2;
   static void wide(const QMatmulArgs& g);
+  static void tiles(const QMatmulArgs& g);
   // A last odd block: natural layout, 256-bit dpbusd, offset removed with the exact sum.
   static float single(const uint8_t* w, const int8_t* q, const float* dw, const float* dx, const int32_t* sum,
                       int64_t b) {
@@ -212,6 +214,7 @@ struct Q4Groups {
   static float reduce(Acc a0, Acc a1) { return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1)); }
   static constexpr int kWideRows = 2;  // as DotPairs
   static void wide(const QMatmulArgs& g);
+  static void tiles(const QMatmulArgs& g);
   // A block left after the last full group and the tail pairs: natural layout, 256-bit dpbusd.
   static void rowScales(const uint8_t* w, int64_t nb, float* dw) {
     for (int64_t b = nb / kBlocks * kBlocks; b < nb; b++) dw[b] = _cvtsh_ss(f16At(w + b * kBytes));
@@ -278,6 +281,11 @@ using DotQ4 = Q4Groups;
 
 template <>
 void xt::avx512::DotPairs<xt::avx512::Q8Codes>::wide(const QMatmulArgs& g) {
-  tiles::qmatmulTiled<QFormat::q8_0>(g);
+  tiled::qmatmulPacking<QFormat::q8_0>(g);
 }
-void xt::avx512::Q4Groups::wide(const QMatmulArgs& g) { tiles::qmatmulTiled<QFormat::q4_0>(g); }
+template <>
+void xt::avx512::DotPairs<xt::avx512::Q8Codes>::tiles(const QMatmulArgs& g) {
+  tiled::qmatmulPacked<QFormat::q8_0>(g);
+}
+void xt::avx512::Q4Groups::wide(const QMatmulArgs& g) { tiled::qmatmulPacking<QFormat::q4_0>(g); }
+void xt::avx512::Q4Groups::tiles(const QMatmulArgs& g) { tiled::qmatmulPacked<QFormat::q4_0>(g); }

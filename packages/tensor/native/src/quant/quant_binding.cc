@@ -52,30 +52,35 @@ Napi::Value Dequantize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// qmatmul(format, w: Uint8Array, x: Float32Array, out: Float32Array, m, n, k).
+// qmatmul(format, w: Uint8Array, x: Float32Array, out: Float32Array, m, n, k); qmatmulTiles
+// takes W in the tile layout of quant.h instead of row-major blocks.
+template <bool Tiles>
 Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
-  constexpr const char* K = "qmatmul";
+  const char* K = Tiles ? "qmatmulTiles" : "qmatmul";
   using namespace xt::js;
   Napi::Env env = info.Env();
   xt::QMatmulArgs g{};
   g.format = format(info, K);
-  const auto w = u8(info, 1, K, "w");
+  const auto w = u8(info, 1, K, Tiles ? "tiles" : "w");
   const auto x = f32(info, 2, K, "x");
   const auto out = f32(info, 3, K, "out");
   g.m = integer(info, 4, K, "m", 0, kMaxDim);
   g.n = integer(info, 5, K, "n", 0, kMaxDim);
   g.k = integer(info, 6, K, "k", 0, kMaxDim);
   needMultiple(env, K, "k", g.k, xt::kQBlock);
-  needLength(env, K, "w", w.length, mul(env, K, g.n, g.k / xt::kQBlock * xt::qBlockBytes(g.format)));
+  const int64_t rows = Tiles ? (g.n + xt::kTileRows - 1) / xt::kTileRows * xt::kTileRows : g.n;
+  needLength(env, K, Tiles ? "tiles" : "w", w.length,
+             mul(env, K, rows, g.k / xt::kQBlock * xt::qBlockBytes(g.format)));
   needLength(env, K, "x", x.length, mul(env, K, g.m, g.k));
   needLength(env, K, "out", out.length, mul(env, K, g.m, g.n));
   g.w = w.data;
   g.x = x.data;
   g.out = out.data;
   try {
-    XT_SELECT(qmatmul)(g);
+    if (Tiles) XT_SELECT(qmatmulTiles)(g);
+    else XT_SELECT(qmatmul)(g);
   } catch (const std::bad_alloc&) {
-    throwRange(env, "qmatmul: out of memory for the quantized x rows");
+    throwRange(env, std::string(K) + ": out of memory for the quantized x rows");
   }
   return env.Undefined();
 }
@@ -85,5 +90,6 @@ Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
 XT_BINDING(quant) {
   exports.Set("quantize", Napi::Function::New(env, Quantize, "quantize"));
   exports.Set("dequantize", Napi::Function::New(env, Dequantize, "dequantize"));
-  exports.Set("qmatmul", Napi::Function::New(env, Qmatmul, "qmatmul"));
+  exports.Set("qmatmul", Napi::Function::New(env, Qmatmul<false>, "qmatmul"));
+  exports.Set("qmatmulTiles", Napi::Function::New(env, Qmatmul<true>, "qmatmulTiles"));
 }

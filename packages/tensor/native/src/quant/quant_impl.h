@@ -255,14 +255,70 @@ void qmatmulAs(const QMatmulArgs& g) {
   if (failed) throw std::bad_alloc();
 }
 
-void qmatmul(const QMatmulArgs& g) {
-  if (g.m == 0 || g.n == 0) return;
-  if (g.k == 0) {
+// Shapes every product handles alike: nothing to compute, or k = 0 (zeros). True when done.
+inline bool trivialProduct(const QMatmulArgs& g) {
+  if (g.m != 0 && g.n != 0 && g.k == 0)
     for (int64_t i = 0; i < g.m * g.n; i++) g.out[i] = 0.0f;
-    return;
-  }
+  return g.m == 0 || g.n == 0 || g.k == 0;
+}
+
+void qmatmul(const QMatmulArgs& g) {
+  if (trivialProduct(g)) return;
   if (g.format == QFormat::q8_0) qmatmulAs<DotQ8>(g);
   else qmatmulAs<DotQ4>(g);
+}
+
+// Unsigned code of element e of tile row r in the block at t (the tile layout of quant.h).
+template <QFormat F>
+inline int tileCode(const uint8_t* t, int r, int e) {
+  if constexpr (F == QFormat::q8_0) return t[64 * (e / 4) + 4 * r + e % 4];
+  const int byte = t[64 * ((e % 16) / 4) + 4 * r + e % 4];
+  return e < 16 ? byte & 15 : byte >> 4;
+}
+
+// The tile layout read element by element, for ISAs without their own: exact integer dots of
+// the unsigned codes, minus offset * sum(x codes), scaled by d_w * d_x and summed over blocks.
+template <QFormat F>
+void qmatmulTilesPlain(const QMatmulArgs& g) {
+  const int64_t nb = g.k / kQBlock, tileBytes = nb * qTileBlockBytes(F);
+  int8_t* xq = static_cast<int8_t*>(std::malloc(static_cast<size_t>(g.m * nb * kQ8Bytes)));
+  if (xq == nullptr) throw std::bad_alloc();
+  quantizeBlocks(QFormat::q8_0, g.x, reinterpret_cast<uint8_t*>(xq), g.m * nb);
+  parallel((g.n + kTileRows - 1) / kTileRows, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; t++)
+      for (int r = 0; r < kTileRows && t * kTileRows + r < g.n; r++)
+        for (int64_t i = 0; i < g.m; i++) {
+          float acc = 0.0f;
+          for (int64_t b = 0; b < nb; b++) {
+            const uint8_t* tb = g.w + t * tileBytes + b * qTileBlockBytes(F);
+            const int8_t* xb = xq + (i * nb + b) * kQ8Bytes;
+            int32_t isum = 0;
+            for (int e = 0; e < kQBlock; e++) isum += (tileCode<F>(tb, r, e) - qTileOffset(F)) * xb[2 + e];
+            const float dw = h2f(loadU16(tb + qTileCodeBytes(F) + 2 * r));
+            acc += dw * h2f(loadU16(reinterpret_cast<const uint8_t*>(xb))) * static_cast<float>(isum);
+          }
+          g.out[i * g.n + t * kTileRows + r] = acc;
+        }
+  });
+  std::free(xq);
+}
+
+// Traits with tiles(): an ISA's own product over the tile layout.
+template <class D, class = void>
+struct HasTiles : std::false_type {};
+template <class D>
+struct HasTiles<D, std::void_t<decltype(&D::tiles)>> : std::true_type {};
+
+template <class D, QFormat F>
+void qmatmulTilesAs(const QMatmulArgs& g) {
+  if constexpr (HasTiles<D>::value) D::tiles(g);
+  else qmatmulTilesPlain<F>(g);
+}
+
+void qmatmulTiles(const QMatmulArgs& g) {
+  if (trivialProduct(g)) return;
+  if (g.format == QFormat::q8_0) qmatmulTilesAs<DotQ8, QFormat::q8_0>(g);
+  else qmatmulTilesAs<DotQ4, QFormat::q4_0>(g);
 }
 
 }  // namespace xt::XT_ISA

@@ -1,8 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { f16BitsToF32 } from "../../half.js";
+import { packTiles } from "../../quant/cpu-tiles.js";
 import { dequantizeBlocks, quantizeBlocks } from "../../quant/ggml-blocks.js";
 import { qmatmulBlocks } from "../../quant/qmatmul.js";
-import type { DequantizeKernel, QMatmulKernel, QuantizeKernel } from "../kernels.js";
+import type {
+  DequantizeKernel,
+  QMatmulKernel,
+  QMatmulTilesKernel,
+  QuantizeKernel,
+} from "../kernels.js";
 import {
   cpuKernel,
   EPS,
@@ -192,6 +198,7 @@ function reference(
 describe.skipIf(skipNative)("cpu qmatmul", () => {
   it("matches an f64 reference and the js kernel over odd shapes, ISAs, threads and offsets", () => {
     const qmatmul = cpuKernel<QMatmulKernel>("qmatmul");
+    const qmatmulTiles = cpuKernel<QMatmulTilesKernel>("qmatmulTiles");
     const r = rng(7);
     const cases: [number, number, number][] = [
       [1, 1, 32],
@@ -228,6 +235,12 @@ describe.skipIf(skipNative)("cpu qmatmul", () => {
           const js = new Float32Array(m * n);
           qmatmulBlocks(format, w, x, js, m, n, k);
           expectClose(`${label} vs js`, out, js, (nb + 8) * EPS, 1e-30, ref.mag);
+          const packed = packTiles(format, w, n, k);
+          const tiles = bytesView(r, packed.length);
+          tiles.set(packed);
+          const outTiles = view(r, m * n, () => Number.NaN);
+          qmatmulTiles(format, tiles, x, outTiles, m, n, k);
+          expectClose(`${label} tiles`, outTiles, ref.out, (nb + 8) * EPS, 1e-30, ref.mag);
         }
     });
   });
@@ -261,6 +274,12 @@ describe.skipIf(skipNative)("cpu qmatmul", () => {
       out = new Float32Array(4);
     expect(() => qmatmul("q4_0", w, x, out, 2, 2, 33)).toThrow(/argument k .*multiple of 32/);
     expect(() => qmatmul("q4_0", w, x, out, 2, 3, 32)).toThrow(/argument w .*too short/);
+    const qmatmulTiles = cpuKernel<QMatmulTilesKernel>("qmatmulTiles");
+    // 2 rows still take a whole tile of 16
+    expect(() => qmatmulTiles("q4_0", w, x, out, 2, 2, 32)).toThrow(/argument tiles .*too short/);
+    expect(() => qmatmulTiles("q4_0", new Uint8Array(16 * 18), x, out, 2, 2, 33)).toThrow(
+      /argument k .*multiple of 32/,
+    );
     expect(() => qmatmul("q4_0", w, x, out, 3, 2, 32)).toThrow(/argument x .*too short/);
     expect(() => qmatmul("q8_0", new Uint8Array(68), x, new Float32Array(3), 2, 2, 32)).toThrow(
       /argument out .*too short/,

@@ -1,9 +1,15 @@
-import type { DequantizeKernel, QMatmulKernel, QuantizeKernel } from "../kernels.js";
+import type {
+  DequantizeKernel,
+  QMatmulKernel,
+  QMatmulTilesKernel,
+  QuantizeKernel,
+} from "../kernels.js";
 import { registerKernel } from "../registry.js";
 import { defineCpuFamily, entry } from "./families.js";
 
 // ggml q8_0 / q4_0 blocks: quantize, dequantize and the quantized matmul (x quantized to q8_0 on
-// the fly, integer block dots, threaded over output columns) from native/src/quant. The addon
+// the fly, integer block dots, threaded over output columns; qmatmulTiles for weights in the tile
+// layout of src/quant/cpu-tiles.ts) from native/src/quant. The addon
 // validates formats and lengths and throws TypeError/RangeError naming the argument.
 defineCpuFamily("quant", (addon) => {
   const quantize = entry<QuantizeKernel>(addon, "quantize");
@@ -16,4 +22,8 @@ defineCpuFamily("quant", (addon) => {
   registerKernel("quantize", "cpu", quantizeKernel);
   registerKernel("dequantize", "cpu", dequantizeKernel);
   registerKernel("qmatmul", "cpu", qmatmulKernel);
+  const qmatmulTiles = entry<QMatmulTilesKernel>(addon, "qmatmulTiles");
+  const qmatmulTilesKernel: QMatmulTilesKernel = (format, tiles, x, out, m, n, k) =>
+    qmatmulTiles(format, tiles, x, out, m, n, k);
+  registerKernel("qmatmulTiles", "cpu", qmatmulTilesKernel);
 });
