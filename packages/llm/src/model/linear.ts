@@ -4,6 +4,7 @@ import {
   add,
   customOp,
   dequantize,
+  isRecording,
   linear,
   matmul,
   QTensor,
@@ -21,13 +22,15 @@ import type { LinearOp, LinearWeight } from "../protocols.js";
  * ```
  */
 export function quantLinear(x: Tensor, weight: QTensor, bias?: Tensor): Tensor {
-  const op = customOp({
-    name: "quantLinear",
-    forward: (input: Tensor) => qmatmul(input, weight),
-    save: () => [],
-    backward: (g) => [matmul(g, dequantize(weight))],
-  });
-  const y = op(x);
+  // Off the tape (inference), the custom op and its closures are skipped: one per projection.
+  const y = isRecording()
+    ? customOp({
+        name: "quantLinear",
+        forward: (input: Tensor) => qmatmul(input, weight),
+        save: () => [],
+        backward: (g) => [matmul(g, dequantize(weight))],
+      })(x)
+    : qmatmul(x, weight);
   return bias ? add(y, bias) : y;
 }
 

@@ -154,7 +154,8 @@ export type DequantizeKernel = (format: string, src: Uint8Array, dst: Float32Arr
 
 /**
  * out[m,n] = x[m,k] * W^T with W [n,k] stored as ggml blocks row by row; x is quantized to q8_0 on
- * the fly (as ggml does) before the integer dot products.
+ * the fly (as ggml does) before the integer dot products. Returns false, computing nothing, when
+ * some |x| exceeds 65504·127 or is NaN (its q8_0 scale would not be a finite f16).
  */
 export type QMatmulKernel = (
   format: string,
@@ -164,7 +165,7 @@ export type QMatmulKernel = (
   m: number,
   n: number,
   k: number,
-) => void;
+) => boolean;
 
 /** {@link QMatmulKernel} with W in the CPU tile layout (src/quant/cpu-tiles.ts) instead of rows. */
 export type QMatmulTilesKernel = QMatmulKernel;

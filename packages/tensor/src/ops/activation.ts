@@ -1,6 +1,6 @@
 import { noGrad, record } from "../autograd/tape.js";
 import { deviceOp, onDevice } from "../backend/device.js";
-import { type UnaryKernel, UnaryOp } from "../backend/kernels.js";
+import { type BinaryKernel, BinaryOp, type UnaryKernel, UnaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { DTypeError, ShapeError } from "../errors.js";
 import { fmtShape, sameShape } from "../shape.js";
@@ -117,13 +117,14 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
   if (gate.dtype !== up.dtype)
     throw new DTypeError(`swiglu: gate is ${gate.dtype} but up is ${up.dtype}`);
   const kernel = gate.dtype === "f32" ? nativeKernel<UnaryKernel>("unary") : undefined;
+  const mul = nativeKernel<BinaryKernel>("binary");
   // Computed off the tape (view helpers may record); the op is recorded as one node below.
   const y = noGrad((): Tensor => {
-    if (kernel) {
+    if (kernel && mul) {
       const { out, data } = f32Output(gate.shape);
       kernel(UnaryOp.silu, f32Data(gate), data);
-      const u = f32Data(up);
-      for (let i = 0; i < data.length; i++) data[i] = data[i]! * u[i]!;
+      const unit = Int32Array.of(1); // both flat and contiguous: silu(gate) *= up in place
+      mul(BinaryOp.mul, data, unit, f32Data(up), unit, data, Int32Array.of(data.length));
       return out;
     } else {
       const gv = readF64(gate);

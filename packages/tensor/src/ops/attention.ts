@@ -152,17 +152,18 @@ function checkAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor | undefine
       `attention: k/v ${k.dtype} do not go with q ${q.dtype} (same dtype, or f16 under f32)`,
     );
   }
-  const shapes = `q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)}`;
+  // Built only for an error: this check runs on every decode step of every layer.
+  const shapes = () => `q ${fmtShape(q.shape)}, k ${fmtShape(k.shape)}, v ${fmtShape(v.shape)}`;
   if (q.ndim !== 4 || k.ndim !== 4 || !sameShape(k.shape, v.shape)) {
     throw new ShapeError(
-      `attention wants q [B, Hq, Sq, D] and k, v [B, Hkv, Skv, D]; got ${shapes}`,
+      `attention wants q [B, Hq, Sq, D] and k, v [B, Hkv, Skv, D]; got ${shapes()}`,
     );
   }
   const [b, hq, sq, d] = q.shape as [number, number, number, number];
   const [bk, hkv, skv, dk] = k.shape as [number, number, number, number];
   if (b !== bk || d !== dk || hkv === 0 || hq % hkv !== 0) {
     throw new ShapeError(
-      `attention: batch and head dims must agree and Hq be a multiple of Hkv; got ${shapes}`,
+      `attention: batch and head dims must agree and Hq be a multiple of Hkv; got ${shapes()}`,
     );
   }
   if (mask) {

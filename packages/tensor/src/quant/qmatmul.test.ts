@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DTypeError, ShapeError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { f16BitsToF32, f32ToF16Bits } from "../half.js";
 import { Tensor } from "../tensor.js";
 import { qmatmul } from "./qmatmul.js";
@@ -113,5 +113,13 @@ describe.each([96, 576])("qmatmul, k = %i", (k) => {
       qmatmul(Tensor.empty([64]), quantize(Tensor.empty([4, 64]), "u4", { groupSize: 32 })),
     ).toThrow(DTypeError);
     expect(qmatmul(Tensor.empty([64]), w).shape).toEqual([4]);
+    // x whose q8_0 scale would overflow f16, or NaN, names the element (rows and tiles alike)
+    for (const weight of [w, w.toTiles()]) {
+      const xs = new Float32Array(64).fill(1);
+      xs[40] = 1e9;
+      expect(() => qmatmul(Tensor.wrap(xs, [64], "f32"), weight)).toThrow(/element 40/);
+      xs[40] = Number.NaN;
+      expect(() => qmatmul(Tensor.wrap(xs, [64], "f32"), weight)).toThrow(ValueError);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { deviceOp, onDevice } from "../backend/device.js";
 import type { QMatmulKernel, QMatmulTilesKernel } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
-import { DTypeError, ShapeError } from "../errors.js";
+import { DTypeError, ShapeError, ValueError } from "../errors.js";
 import { fmtShape } from "../shape.js";
 import { Tensor } from "../tensor.js";
 import { blockScale, quantizeBlocks } from "./ggml-blocks.js";
@@ -87,13 +87,21 @@ export function qmatmul(x: Tensor, w: QTensor): Tensor {
     );
   }
   const values = f32Values(x, "qmatmul");
-  checkGgmlRange(values, "q8_0"); // x is quantized to q8_0 inside the kernels
   const m = values.length / k;
   const out = new Float32Array(m * n);
+  // x is quantized to q8_0 inside the kernels; the native ones check its range themselves.
   const tiled = w.tiles && nativeKernel<QMatmulTilesKernel>("qmatmulTiles");
   const native = !tiled && nativeKernel<QMatmulKernel>("qmatmul");
-  if (tiled) tiled(w.format, w.tiles!, values, out, m, n, k);
-  else if (native) native(w.format, w.data as Uint8Array, values, out, m, n, k);
-  else qmatmulBlocks(w.format, w.data as Uint8Array, values, out, m, n, k);
+  let inRange = true;
+  if (tiled) inRange = tiled(w.format, w.tiles!, values, out, m, n, k);
+  else if (native) inRange = native(w.format, w.data as Uint8Array, values, out, m, n, k);
+  else {
+    checkGgmlRange(values, "q8_0");
+    qmatmulBlocks(w.format, w.data as Uint8Array, values, out, m, n, k);
+  }
+  if (!inRange) {
+    checkGgmlRange(values, "q8_0"); // throws the ValueError naming the element
+    throw new ValueError("qmatmul: x is outside the q8_0 range");
+  }
   return Tensor.wrap(out, [...x.shape.slice(0, -1), n], "f32");
 }

@@ -27,6 +27,9 @@ constexpr int qTileCodeBytes(QFormat f) { return kTileRows * (qBlockBytes(f) - 2
 constexpr int qTileBlockBytes(QFormat f) { return kTileRows * qBlockBytes(f); }
 constexpr int qTileOffset(QFormat f) { return f == QFormat::q8_0 ? 128 : 8; }
 
+// Largest |x| whose q8_0 block scale (amax / 127) still fits an f16.
+constexpr float kQ8Limit = 65504.0f * 127.0f;
+
 struct QMatmulArgs {
   QFormat format;
   const uint8_t* w;  // [n][k/32 blocks], or tiles (qmatmulTiles)
@@ -39,5 +42,6 @@ struct QMatmulArgs {
 
 XT_DECLARE_KERNEL(void, quantizeBlocks, (::xt::QFormat f, const float* x, uint8_t* y, int64_t blocks))
 XT_DECLARE_KERNEL(void, dequantizeBlocks, (::xt::QFormat f, const uint8_t* y, float* x, int64_t blocks))
+XT_DECLARE_KERNEL(bool, withinRange, (const float* x, int64_t n, float limit))
 XT_DECLARE_KERNEL(void, qmatmul, (const ::xt::QMatmulArgs& args))
 XT_DECLARE_KERNEL(void, qmatmulTiles, (const ::xt::QMatmulArgs& args))

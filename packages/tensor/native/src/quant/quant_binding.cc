@@ -52,8 +52,9 @@ Napi::Value Dequantize(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// qmatmul(format, w: Uint8Array, x: Float32Array, out: Float32Array, m, n, k); qmatmulTiles
-// takes W in the tile layout of quant.h instead of row-major blocks.
+// qmatmul(format, w: Uint8Array, x: Float32Array, out: Float32Array, m, n, k) -> boolean;
+// qmatmulTiles takes W in the tile layout of quant.h instead of row-major blocks. False (and out
+// untouched) when some |x| is beyond the q8_0 range (or NaN): the caller names the element.
 template <bool Tiles>
 Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
   const char* K = Tiles ? "qmatmulTiles" : "qmatmul";
@@ -76,13 +77,14 @@ Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
   g.w = w.data;
   g.x = x.data;
   g.out = out.data;
+  if (!XT_SELECT(withinRange)(g.x, g.m * g.k, xt::kQ8Limit)) return Napi::Boolean::New(env, false);
   try {
     if (Tiles) XT_SELECT(qmatmulTiles)(g);
     else XT_SELECT(qmatmul)(g);
   } catch (const std::bad_alloc&) {
     throwRange(env, std::string(K) + ": out of memory for the quantized x rows");
   }
-  return env.Undefined();
+  return Napi::Boolean::New(env, true);
 }
 
 }  // namespace

@@ -255,6 +255,13 @@ void qmatmulAs(const QMatmulArgs& g) {
   if (failed) throw std::bad_alloc();
 }
 
+// True when every |x| <= limit (NaN is not): a branch-free scan the compiler vectorizes.
+bool withinRange(const float* x, int64_t n, float limit) {
+  int bad = 0;
+  for (int64_t i = 0; i < n; i++) bad |= !(__builtin_fabsf(x[i]) <= limit);
+  return bad == 0;
+}
+
 // Shapes every product handles alike: nothing to compute, or k = 0 (zeros). True when done.
 inline bool trivialProduct(const QMatmulArgs& g) {
   if (g.m != 0 && g.n != 0 && g.k == 0)

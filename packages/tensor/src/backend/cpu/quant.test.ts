@@ -275,6 +275,27 @@ describe.skipIf(skipNative)("cpu qmatmul", () => {
     expect(() => qmatmul("q4_0", w, x, out, 2, 2, 33)).toThrow(/argument k .*multiple of 32/);
     expect(() => qmatmul("q4_0", w, x, out, 2, 3, 32)).toThrow(/argument w .*too short/);
     const qmatmulTiles = cpuKernel<QMatmulTilesKernel>("qmatmulTiles");
+    // x beyond the q8_0 range (65504 * 127) or NaN: false, out untouched
+    const tiles16 = new Uint8Array(16 * 2 * 18);
+    for (const bad of [Number.NaN, 65504 * 127 * 1.001, -Infinity]) {
+      const xb = new Float32Array(64).fill(0.5);
+      xb[37] = bad;
+      const o = new Float32Array(4).fill(7);
+      expect(qmatmul("q4_0", new Uint8Array(2 * 2 * 18), xb, o, 1, 2, 64)).toBe(false);
+      expect(qmatmulTiles("q4_0", tiles16, xb, o, 1, 2, 64)).toBe(false);
+      expect([...o]).toEqual([7, 7, 7, 7]);
+    }
+    expect(
+      qmatmulTiles(
+        "q4_0",
+        tiles16,
+        new Float32Array(64).fill(65504 * 127),
+        new Float32Array(2),
+        1,
+        2,
+        64,
+      ),
+    ).toBe(true);
     // 2 rows still take a whole tile of 16
     expect(() => qmatmulTiles("q4_0", w, x, out, 2, 2, 32)).toThrow(/argument tiles .*too short/);
     expect(() => qmatmulTiles("q4_0", new Uint8Array(16 * 18), x, out, 2, 2, 33)).toThrow(
