@@ -85,6 +85,7 @@ export {
   type AttentionResult,
   scaledDotProductAttention,
 } from "./ops/attention.js";
+export { attendHeads, type KVHeads } from "./ops/attention-heads.js";
 export { astype, cast } from "./ops/cast.js";
 export * from "./ops/creation.js";
 export * from "./ops/elementwise.js";

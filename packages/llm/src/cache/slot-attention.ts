@@ -1,6 +1,6 @@
 // Attention of one cache row over its stored slots: the shared core of the full cache. Handles
 // GQA, pending (causal) blocks, sliding windows and per-KV-head slot counts (after eviction).
-import { cat, scaledDotProductAttention, Tensor, zeros } from "@x/tensor";
+import { attendHeads, cat, scaledDotProductAttention, Tensor, zeros } from "@x/tensor";
 
 /** One KV head's slots for one row: keys/values [S, D] (f32 or f16 bits) and token positions. */
 export interface HeadSlots {
@@ -155,10 +155,16 @@ export function attendRow(
       if (o.returnProbs) probs.push(zeros([1, qg.shape[1]!, tq, smax]));
       return;
     }
-    const k = gatherHeads(g, count, o.headDim, o.dtype, "k");
-    const v = gatherHeads(g, count, o.headDim, o.dtype, "v");
     const mask = needsMask(g) ? positionMask(g, rep, tq, count, o) : undefined;
     const causal = !mask && o.causal && o.pending > 0;
+    if (!mask && !o.returnProbs) {
+      // The heads' own buffers, attended where they lie (no copy of the cache per step).
+      const kv = { k: g.map((h) => h.k), v: g.map((h) => h.v), length: count, dtype: o.dtype };
+      outs.push(attendHeads(qg, kv, { scale: o.scale, causal }));
+      return;
+    }
+    const k = gatherHeads(g, count, o.headDim, o.dtype, "k");
+    const v = gatherHeads(g, count, o.headDim, o.dtype, "v");
     const opts = { scale: o.scale, causal, ...(mask ? { mask } : {}) };
     if (o.returnProbs) {
       const r = scaledDotProductAttention(qg, k, v, { ...opts, returnProbs: true });

@@ -177,8 +177,9 @@ export type QMatmulTilesKernel = QMatmulKernel;
  */
 export type AttentionKernel = (
   q: Float32Array,
-  k: Float32Array | Uint16Array,
-  v: Float32Array | Uint16Array,
+  /** One [B, Hkv, Skv, D] array, or B·Hkv per-head arrays of at least Skv·D values each. */
+  k: Float32Array | Uint16Array | readonly (Float32Array | Uint16Array)[],
+  v: Float32Array | Uint16Array | readonly (Float32Array | Uint16Array)[],
   out: Float32Array,
   b: number,
   hq: number,

@@ -12,6 +12,10 @@ struct AttentionArgs {
   const float* q;  // [b, hq, sq, d]
   const void* k;   // [b, hkv, skv, d]: f32, or f16 bit patterns when kvHalf
   const void* v;
+  // Or per (batch, KV head) buffers, b * hkv of each, [skv, d] from their start (a KV cache's own
+  // head storage, attended without gathering it first); nullptr: k and v above.
+  const void* const* kHeads;
+  const void* const* vHeads;
   float* out;      // [b, hq, sq, d]
   int64_t b, hq, hkv, sq, skv, d;
   float scale;

@@ -2,6 +2,7 @@
 #include <cmath>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "attention/attention.h"
 #include "core/args.h"
@@ -12,7 +13,39 @@ namespace {
 constexpr const char* K = "attention";
 constexpr int64_t kMaxDim = int64_t{1} << 40;
 
-// attention(q, k, v, out, b, hq, hkv, sq, skv, d, scale, causal, kvHalf)
+// A Float32Array (Uint16Array of f16 bits when half) of at least `need` elements.
+const void* kvArray(Napi::Env env, Napi::Value value, bool half, const std::string& name, int64_t need) {
+  const napi_typedarray_type type = half ? napi_uint16_array : napi_float32_array;
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type)
+    xt::js::throwType(env, std::string(K) + ": argument " + name + " must be a " + (half ? "Uint16Array" : "Float32Array"));
+  const auto t = value.As<Napi::TypedArray>();
+  xt::js::needLength(env, K, name.c_str(), static_cast<int64_t>(t.ElementLength()), need);
+  return static_cast<const uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+}
+
+// Argument `index` as one [b, hkv, skv, d] array (into *flat) or a JS array of b * hkv heads.
+void kvSide(const Napi::CallbackInfo& info, size_t index, const char* name, const xt::AttentionArgs& a,
+            const void** flat, std::vector<const void*>* heads) {
+  Napi::Env env = info.Env();
+  const Napi::Value value = info[index];
+  if (!value.IsArray()) {
+    const int64_t len = xt::js::mul(env, K, xt::js::mul(env, K, xt::js::mul(env, K, a.b, a.hkv), a.skv), a.d);
+    *flat = kvArray(env, value, a.kvHalf, name, len);
+    return;
+  }
+  const auto list = value.As<Napi::Array>();
+  const int64_t count = xt::js::mul(env, K, a.b, a.hkv);
+  if (static_cast<int64_t>(list.Length()) != count)
+    xt::js::throwRange(env, std::string(K) + ": argument " + name + " has " + std::to_string(list.Length()) +
+                                " heads, needs b * hkv = " + std::to_string(count));
+  heads->resize(static_cast<size_t>(count));
+  const int64_t need = xt::js::mul(env, K, a.skv, a.d);
+  for (uint32_t i = 0; i < list.Length(); i++)
+    (*heads)[i] = kvArray(env, list.Get(i), a.kvHalf, std::string(name) + "[" + std::to_string(i) + "]", need);
+}
+
+// attention(q, k, v, out, b, hq, hkv, sq, skv, d, scale, causal, kvHalf); k and v are each one
+// array [b, hkv, skv, d], or a JS array of b * hkv per-head arrays of at least skv * d values.
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   using namespace xt::js;
   Napi::Env env = info.Env();
@@ -35,22 +68,13 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   const auto q = f32(info, 0, K, "q");
   const auto out = f32(info, 3, K, "out");
   const int64_t qLen = mul(env, K, mul(env, K, mul(env, K, a.b, a.hq), a.sq), a.d);
-  const int64_t kvLen = mul(env, K, mul(env, K, mul(env, K, a.b, a.hkv), a.skv), a.d);
   needLength(env, K, "q", q.length, qLen);
   needLength(env, K, "out", out.length, qLen);
-  if (a.kvHalf) {
-    const auto k = u16(info, 1, K, "k");
-    const auto v = u16(info, 2, K, "v");
-    needLength(env, K, "k", k.length, kvLen);
-    needLength(env, K, "v", v.length, kvLen);
-    a.k = k.data, a.v = v.data;
-  } else {
-    const auto k = f32(info, 1, K, "k");
-    const auto v = f32(info, 2, K, "v");
-    needLength(env, K, "k", k.length, kvLen);
-    needLength(env, K, "v", v.length, kvLen);
-    a.k = k.data, a.v = v.data;
-  }
+  std::vector<const void*> kHeads, vHeads;
+  kvSide(info, 1, "k", a, &a.k, &kHeads);
+  kvSide(info, 2, "v", a, &a.v, &vHeads);
+  a.kHeads = kHeads.empty() ? nullptr : kHeads.data();
+  a.vHeads = vHeads.empty() ? nullptr : vHeads.data();
   a.q = q.data;
   a.out = out.data;
   try {

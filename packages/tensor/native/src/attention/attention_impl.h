@@ -137,9 +137,9 @@ void attentionJob(const AttentionArgs& a, int64_t job, float* scratch) {
   const int64_t rep = a.hq / a.hkv, qb = positionsPerJob(a), nqb = (a.sq + qb - 1) / qb, dim = a.d;
   const int64_t i0 = job % nqb * qb, kvh = job / nqb % a.hkv, bb = job / nqb / a.hkv;
   const int64_t qn = a.sq - i0 < qb ? a.sq - i0 : qb, rows = rep * qn;
-  const int64_t kvOff = (bb * a.hkv + kvh) * a.skv * dim;
-  const KT* k = static_cast<const KT*>(a.k) + kvOff;
-  const KT* v = static_cast<const KT*>(a.v) + kvOff;
+  const int64_t head = bb * a.hkv + kvh, kvOff = head * a.skv * dim;
+  const KT* k = a.kHeads ? static_cast<const KT*>(a.kHeads[head]) : static_cast<const KT*>(a.k) + kvOff;
+  const KT* v = a.vHeads ? static_cast<const KT*>(a.vHeads[head]) : static_cast<const KT*>(a.v) + kvOff;
   // Row r is query head kvh*rep + r/qn at position i0 + r%qn; when causal it sees keys
   // [0, pos + skv - sq] (the queries are the last sq positions).
   auto limit = [&](int64_t r) {
