@@ -2,7 +2,7 @@
 // shapes, the synthetic prompt, and the engine/session protocol with its prefill/decode timing.
 import { Tensor } from "@x/tensor";
 import { fullCache, type LlamaModel, makeConfig } from "../src/index.js";
-import { medianMs, progress, type Row } from "./harness.js";
+import { progress, type Row } from "./harness.js";
 
 /** SmolLM2-135M's shapes (random weights are built from it). */
 export const smolConfig = makeConfig({
@@ -46,9 +46,10 @@ export function benchPrompt(length: number, vocabSize: number): number[] {
   return Array.from({ length }, (_, i) => (i * 7919 + 13) % vocabSize);
 }
 
-/** A set-up engine: each call returns the median milliseconds of its phase. */
+/** A set-up engine: each call times one run of its phase (milliseconds). */
 export interface Session {
   prefill(prompt: number[]): Promise<number>;
+  /** n decode steps after an untimed prefill of `prompt`. */
   decode(prompt: number[], n: number): Promise<number>;
   dispose?(): Promise<void>;
 }
@@ -60,8 +61,8 @@ export interface Engine {
   setup(): Promise<Session | string>;
 }
 
-/** Times `model` (CPU, full cache) as a Session: `runs` timed runs of each phase, medians. */
-export function modelSession(model: LlamaModel, runs: number): Session {
+/** Times `model` (CPU, full cache) as a Session. */
+export function modelSession(model: LlamaModel): Session {
   const vocabSize = model.config.vocabSize;
   const run = (ids: number[], cache = model.createCache(fullCache())) =>
     model.forward({
@@ -70,41 +71,19 @@ export function modelSession(model: LlamaModel, runs: number): Session {
       logitsFor: "last",
     });
   return {
-    prefill: (p) => medianMs(() => run(p), { runs }),
+    async prefill(p) {
+      const t0 = performance.now();
+      run(p);
+      return performance.now() - t0;
+    },
     async decode(p, n) {
-      // Median over runs of the time of n decode steps after a prefill (prefill not timed).
-      const times: number[] = [];
-      for (let r = 0; r < runs; r++) {
-        const cache = model.createCache(fullCache());
-        run(p, cache);
-        const t0 = performance.now();
-        for (let i = 0; i < n; i++) run([(i * 31) % vocabSize], cache);
-        times.push(performance.now() - t0);
-      }
-      return times.sort((a, b) => a - b)[times.length >> 1]!;
+      const cache = model.createCache(fullCache());
+      run(p, cache);
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) run([(i * 31) % vocabSize], cache);
+      return performance.now() - t0;
     },
   };
-}
-
-/**
- * Sets `engine` up and measures prefill and decode throughput (tokens/s) over `runs` runs each,
- * then disposes it; returns the engine's note when it is unavailable.
- */
-export async function measureEngine(
-  engine: Engine,
-  prompt: number[],
-  decodeTokens: number,
-  runs: number,
-): Promise<Throughput | string> {
-  progress(`${engine.name}: setting up`);
-  const e = await engine.setup();
-  if (typeof e === "string") return e;
-  progress(`${engine.name}: prefill ${prompt.length} tokens x ${runs}`);
-  const prefill = (prompt.length / (await e.prefill(prompt))) * 1000;
-  progress(`${engine.name}: decode ${decodeTokens} tokens x ${runs}`);
-  const decode = (decodeTokens / (await e.decode(prompt, decodeTokens))) * 1000;
-  await e.dispose?.();
-  return { prefill, decode };
 }
 
 /** Prefill and decode throughput (tokens/s) of one engine. */
@@ -113,9 +92,18 @@ export interface Throughput {
   decode: number;
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
 /**
- * Measures `engines` in order (see {@link measureEngine}), one row each: tokens/s of both phases,
- * then each `ratios` column against the first engine that ran, then a note (why it did not run).
+ * Sets every engine up, then measures them in turns (a prefill and a decode of each engine per
+ * round, `runs` rounds after one warm-up round), so a machine whose speed drifts during the run
+ * (other tenants, memory reclaim) weighs on every engine alike. One row per engine: median
+ * tokens/s of both phases, then each `ratios` column against the first engine that ran, then a
+ * note (why it did not run).
  */
 export async function measureRows(
   engines: Engine[],
@@ -124,10 +112,35 @@ export async function measureRows(
   runs: number,
   ratios: Record<string, (m: Throughput, ref: Throughput) => number>,
 ): Promise<Row[]> {
+  const sessions: (Session | string)[] = [];
+  for (const engine of engines) {
+    progress(`${engine.name}: setting up`);
+    sessions.push(await engine.setup());
+  }
+  const times = sessions.map(() => ({ prefill: [] as number[], decode: [] as number[] }));
+  for (let round = 0; round <= runs; round++) {
+    progress(`round ${round}/${runs}${round === 0 ? " (warm-up)" : ""}`);
+    for (const [i, s] of sessions.entries()) {
+      if (typeof s === "string") continue;
+      const prefill = await s.prefill(prompt);
+      const decode = await s.decode(prompt, decodeTokens);
+      if (round === 0) continue;
+      times[i]!.prefill.push(prefill);
+      times[i]!.decode.push(decode);
+    }
+  }
   const rows: Row[] = [];
   let ref: Throughput | undefined;
-  for (const engine of engines) {
-    const m = await measureEngine(engine, prompt, decodeTokens, runs);
+  for (const [i, engine] of engines.entries()) {
+    const s = sessions[i]!;
+    await (typeof s === "string" ? undefined : s.dispose?.());
+    const m: Throughput | string =
+      typeof s === "string"
+        ? s
+        : {
+            prefill: (prompt.length / median(times[i]!.prefill)) * 1000,
+            decode: (decodeTokens / median(times[i]!.decode)) * 1000,
+          };
     const row: Row = {
       engine: engine.name,
       "prefill tok/s": typeof m === "string" ? null : m.prefill,

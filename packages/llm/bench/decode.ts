@@ -41,7 +41,7 @@ function xllm(format: string): Engine {
       const [fmt, head] = format.split("+");
       const model =
         fmt === "f32" ? base : base.quantize(fmt as "q4_0" | "q8_0", { head: head === "head" });
-      return modelSession(model, RUNS);
+      return modelSession(model);
     },
   };
 }

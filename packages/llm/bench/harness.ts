@@ -1,22 +1,4 @@
-// Small benchmark harness: medians of repeated runs, --json / --help flags, one output path.
-
-/** Median wall time of `fn` over the timed runs, after `warmup` untimed ones (milliseconds). */
-export async function medianMs(
-  fn: () => unknown,
-  opts: { warmup?: number; runs?: number } = {},
-): Promise<number> {
-  const { warmup = 1, runs = 5 } = opts;
-  for (let i = 0; i < warmup; i++) await fn();
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await fn();
-    samples.push(performance.now() - t0);
-  }
-  samples.sort((a, b) => a - b);
-  const mid = samples.length >> 1;
-  return samples.length % 2 ? samples[mid]! : (samples[mid - 1]! + samples[mid]!) / 2;
-}
+// Small benchmark harness: --json / --help flags, one output path.
 
 export interface Flags {
   json: boolean;

@@ -1,7 +1,8 @@
 // @x/llm against llama.cpp (node-llama-cpp's prebuilt CPU binary) on the same random weights
 // with SmolLM2-135M's shapes (or TinyLlama-1.1B's with --shape=tinyllama: untied LM head, 4.4 GB
 // of f32 weights): we export each format to GGUF with our exporter, llama.cpp loads
-// it, and both engines prefill a prompt and decode tokens single-threaded. Medians of runs.
+// it, and both engines prefill a prompt and decode tokens single-threaded, taking turns each
+// round (see measureRows). Medians of runs.
 // Like for like: the q8_0/q4_0 GGUF export quantizes every 2-D tensor, so llama.cpp's LM head
 // (`output`, or token_embd when tied) is q8_0/q4_0 too; our rows quantize the head the same way
 // (`quantize(format, { head: true })`), so both engines run each matmul at the same precision.
@@ -22,7 +23,7 @@ import {
   modelDescription,
   modelSession,
 } from "./common.js";
-import { emit, medianMs, parseFlags, progress, type Row } from "./harness.js";
+import { emit, parseFlags, progress, type Row } from "./harness.js";
 
 const flags = parseFlags();
 if (flags.help) {
@@ -82,7 +83,7 @@ function ours(format: "f32" | "q8_0" | "q4_0"): Engine {
     name: `@x/llm ${label(format)}`,
     async setup() {
       // Quantize the LM head too, as the exported GGUF does (see the header comment).
-      return modelSession(format === "f32" ? base : base.quantize(format, { head: true }), RUNS);
+      return modelSession(format === "f32" ? base : base.quantize(format, { head: true }));
     },
   };
 }
@@ -107,32 +108,24 @@ function llamaCpp(format: "f32" | "q8_0" | "q4_0"): Engine {
         ...ids.slice(0, -1),
         [ids.at(-1)!, { generateNext: { token: true } }] as const,
       ];
+      const evaluate = async (p: number[]) => {
+        await seq.clearHistory();
+        await seq.controlledEvaluate(withLast(p) as Parameters<typeof seq.controlledEvaluate>[0]);
+      };
       return {
-        prefill: (p) =>
-          medianMs(
-            async () => {
-              await seq.clearHistory();
-              await seq.controlledEvaluate(
-                withLast(p) as Parameters<typeof seq.controlledEvaluate>[0],
-              );
-            },
-            { runs: RUNS },
-          ),
+        async prefill(p) {
+          const t0 = performance.now();
+          await evaluate(p);
+          return performance.now() - t0;
+        },
         async decode(p, n) {
-          const times: number[] = [];
-          for (let r = 0; r < RUNS; r++) {
-            await seq.clearHistory();
-            await seq.controlledEvaluate(
-              withLast(p) as Parameters<typeof seq.controlledEvaluate>[0],
-            );
-            const t0 = performance.now();
-            for (let i = 0; i < n; i++)
-              await seq.controlledEvaluate([
-                [((i * 31) % config.vocabSize) as Token, { generateNext: { token: true } }],
-              ]);
-            times.push(performance.now() - t0);
-          }
-          return times.sort((a, b) => a - b)[times.length >> 1]!;
+          await evaluate(p);
+          const t0 = performance.now();
+          for (let i = 0; i < n; i++)
+            await seq.controlledEvaluate([
+              [((i * 31) % config.vocabSize) as Token, { generateNext: { token: true } }],
+            ]);
+          return performance.now() - t0;
         },
         async dispose() {
           await ctx.dispose();

@@ -145,6 +145,36 @@ export class FullStore implements KVStore {
   }
 
   /**
+   * The fused decode step's view of this layer (see model/decode-step.ts): every KV head's f32
+   * buffers with room for one more slot, and the slot count they share. The caller writes the
+   * token's key and value at slot `count`, attends over slots 0..count, then calls
+   * {@link commitDecoded}; until then nothing about the layer has changed. Undefined when the
+   * layer cannot take that path (batch > 1, f16, pending tokens, dropped slots, uneven heads).
+   */
+  decodeSlots(): { k: Float32Array[]; v: Float32Array[]; count: number } | undefined {
+    this.live();
+    if (this.shape.batch !== 1 || this.dtype !== "f32" || this.pend[0] !== 0 || this.drops.active)
+      return undefined;
+    const heads = this.heads.map((_, i) => this.reserve(i, 1));
+    const count = heads[0]!.count;
+    if (heads.some((hs) => hs.count !== count || count !== this.len[0])) return undefined;
+    return {
+      k: heads.map((hs) => hs.k as Float32Array),
+      v: heads.map((hs) => hs.v as Float32Array),
+      count,
+    };
+  }
+
+  /** Records the token a fused decode step wrote at slot `count` of every head ({@link decodeSlots}). */
+  commitDecoded(): void {
+    const position = this.len[0]!;
+    for (const hs of this.heads) hs.positions[hs.count++] = position;
+    this.len[0] = position + 1;
+    this.counters.appends++;
+    this.counters.attends++;
+  }
+
+  /**
    * Ensures room for `extra` more slots in head i: when its buffer runs out, {@link regrowHead}
    * moves the live slots (a head whose front was dropped is compacted or moves to a buffer of
    * twice the live slots, growing or shrinking after a long prefill).

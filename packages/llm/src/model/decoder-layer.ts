@@ -32,7 +32,7 @@ interface ModuleNames {
 // Built once per (layer, module): a fresh template string per lookup would be hashed anew on
 // every access to the weight records, hundreds of times per decoded token.
 const moduleNames: Record<string, ModuleNames[]> = {};
-function names(l: number, module: string): ModuleNames {
+export function names(l: number, module: string): ModuleNames {
   const byLayer = (moduleNames[module] ??= []);
   let n = byLayer[l];
   if (!n) {
@@ -48,7 +48,7 @@ function project(ctx: LayerContext, x: Tensor, l: number, module: string): Tenso
 }
 
 /** Layer l's fused group when every part is still the model's own weight, without bias. */
-function fusedGroup(
+export function fusedGroup(
   ctx: LayerContext,
   l: number,
   group: keyof FusedLayer,
@@ -63,8 +63,8 @@ function fusedGroup(
   return own ? f : undefined;
 }
 
-const QKV = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"];
-const GATE_UP = ["mlp.gate_proj", "mlp.up_proj"];
+export const QKV = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"];
+export const GATE_UP = ["mlp.gate_proj", "mlp.up_proj"];
 
 /** [B, T, H*D] -> [B, H, T, D] */
 function heads(t: Tensor, h: number, d: number): Tensor {

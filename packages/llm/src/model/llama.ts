@@ -20,6 +20,7 @@ import type {
   LinearOp,
   LinearWeight,
 } from "../protocols.js";
+import { decodeLayersNatively } from "./decode-step.js";
 import { decoderLayer } from "./decoder-layer.js";
 import { type FusedLayer, fuseQuantized } from "./fused.js";
 import { defaultLinear } from "./linear.js";
@@ -261,7 +262,9 @@ export class LlamaModel implements CausalLM {
       hooks: opts.hooks,
       fused: this.linearOp === defaultLinear ? this.fused : undefined,
     };
-    for (let l = 0; l < cfg.numLayers; l++) h = decoderLayer(ctx, l, h);
+    const native = decodeLayersNatively(ctx, h);
+    if (native) h = native;
+    else for (let l = 0; l < cfg.numLayers; l++) h = decoderLayer(ctx, l, h);
     if (opts.logitsFor === "last" && t > 1) h = h.slice(1, t - 1, t);
     h = rmsNorm(h, weight("model.norm.weight") as Tensor, cfg.rmsNormEps);
     const head =

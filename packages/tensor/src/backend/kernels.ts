@@ -519,3 +519,31 @@ export type AdamWKernel = (
   stepSize: number,
   sqrtBias2: number,
 ) => void;
+
+/**
+ * One token through a Llama decoder layer whose projections are ggml weights in the tile layout
+ * (native/src/fused/decode_binding.cc has the argument order); false when an activation fell
+ * outside the q8_0 range (nothing committed; rerun op by op for the error).
+ */
+export type DecodeLayerKernel = (
+  format: string,
+  h: Float32Array,
+  out: Float32Array,
+  normIn: Float32Array,
+  normPost: Float32Array,
+  eps: number,
+  qkv: Uint8Array,
+  o: Uint8Array,
+  gateUp: Uint8Array,
+  down: Uint8Array,
+  cos: Float32Array,
+  sin: Float32Array,
+  kHeads: readonly Float32Array[],
+  vHeads: readonly Float32Array[],
+  count: number,
+  hq: number,
+  hkv: number,
+  d: number,
+  inter: number,
+  scale: number,
+) => boolean;

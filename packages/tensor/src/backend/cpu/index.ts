@@ -17,6 +17,7 @@ import "./sort.js";
 import "./loss.js";
 import "./gquant.js";
 import "./optim.js";
+import "./fused.js";
 
 import { ValueError } from "../../errors.js";
 import { loadNative, nativeLoadError } from "../native.js";

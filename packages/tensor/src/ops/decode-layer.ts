@@ -1,0 +1,92 @@
+// A Llama-family decoder layer for one token as one native call: @x/llm's decode fast path for
+// ggml projections in the tile layout (the op-by-op path runs the very same kernels in the same
+// order, so the results are identical; the call saves the JS dispatch of a dozen ops).
+import type { DecodeLayerKernel } from "../backend/kernels.js";
+import { nativeKernel } from "../backend/registry.js";
+import { ValueError } from "../errors.js";
+import type { QTensor } from "../quant/qtensor.js";
+
+/** Inputs of {@link decodeLayer}: one token, batch 1. */
+export interface DecodeLayerInput {
+  /** Layer input [hidden] and where the output goes ([hidden], not aliasing h). */
+  h: Float32Array;
+  out: Float32Array;
+  /** RMSNorm weights before attention and before the MLP, and their epsilon. */
+  normIn: Float32Array;
+  normPost: Float32Array;
+  eps: number;
+  /** Projections, q8_0 or q4_0 of one format, layout "tiles": q/k/v rows stacked, o, gate/up stacked, down. */
+  qkv: QTensor;
+  o: QTensor;
+  gateUp: QTensor;
+  down: QTensor;
+  /** RoPE (rotate-half) cos and sin of the token's position, headDim / 2 each. */
+  cos: Float32Array;
+  sin: Float32Array;
+  /** The KV cache's per-head buffers: the new key/value go to slot `count`, attention reads 0..count. */
+  kHeads: readonly Float32Array[];
+  vHeads: readonly Float32Array[];
+  count: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  intermediate: number;
+  /** Attention score multiplier (usually 1 / sqrt(headDim)). */
+  scale: number;
+}
+
+/**
+ * Whether {@link decodeLayer} can run: the native CPU backend is active.
+ *
+ * ```ts
+ * if (decodeLayerAvailable()) decodeLayer(input);
+ * ```
+ */
+export function decodeLayerAvailable(): boolean {
+  return nativeKernel<DecodeLayerKernel>("decodeLayer") !== undefined;
+}
+
+/**
+ * Runs a pre-norm Llama decoder layer (RMSNorm, q/k/v, RoPE, GQA attention over the cache plus
+ * the new token, o, residual; RMSNorm, SwiGLU MLP, residual) for one token. Returns false, with
+ * `out` and the cache's committed slots untouched in meaning, when an activation is outside the
+ * q8_0 range (rerun op by op for the error). Throws when the native backend is not active.
+ *
+ * ```ts
+ * decodeLayer({ h, out, normIn, normPost, eps: 1e-5, qkv, o, gateUp, down, cos, sin,
+ *   kHeads, vHeads, count, heads: 9, kvHeads: 3, headDim: 64, intermediate: 1536, scale: 0.125 });
+ * ```
+ */
+export function decodeLayer(i: DecodeLayerInput): boolean {
+  const kernel = nativeKernel<DecodeLayerKernel>("decodeLayer");
+  if (!kernel) throw new ValueError("decodeLayer needs the native CPU backend");
+  const format = i.qkv.format;
+  for (const w of [i.qkv, i.o, i.gateUp, i.down]) {
+    if (!w.tiles || w.format !== format || (format !== "q8_0" && format !== "q4_0"))
+      throw new ValueError(
+        `decodeLayer needs q8_0 or q4_0 projections of one format in the tile layout, got ${w.format} (${w.layout})`,
+      );
+  }
+  return kernel(
+    format,
+    i.h,
+    i.out,
+    i.normIn,
+    i.normPost,
+    i.eps,
+    i.qkv.tiles!,
+    i.o.tiles!,
+    i.gateUp.tiles!,
+    i.down.tiles!,
+    i.cos,
+    i.sin,
+    i.kHeads,
+    i.vHeads,
+    i.count,
+    i.heads,
+    i.kvHeads,
+    i.headDim,
+    i.intermediate,
+    i.scale,
+  );
+}
