@@ -57,6 +57,18 @@ describe("activations", () => {
     );
   });
 
+  it("swiglu reads strided halves of one tensor (a fused gate/up projection) like copies", () => {
+    const both = rnd([2, 3, 34], 4);
+    const [gate, up] = [both.slice(2, 0, 17), both.slice(2, 17, 34)];
+    const want = swiglu(gate.contiguous(), up.contiguous()).toArray();
+    expect(swiglu(gate, up).toArray()).toEqual(want);
+    // and up with a transposed layout
+    const upT = rnd([17, 3], 5).transpose(0, 1);
+    expect(swiglu(rnd([3, 17], 6), upT).toArray()).toEqual(
+      swiglu(rnd([3, 17], 6), upT.contiguous()).toArray(),
+    );
+  });
+
   it("raise typed errors", () => {
     expect(() => silu(Tensor.from([1], [1], "i32"))).toThrow(DTypeError);
     expect(() => swiglu(rnd([2, 3], 1), rnd([3, 2], 2))).toThrow(ShapeError);

@@ -3,7 +3,7 @@ import { deviceOp, onDevice } from "../backend/device.js";
 import { type BinaryKernel, BinaryOp, type UnaryKernel, UnaryOp } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { DTypeError, ShapeError } from "../errors.js";
-import { fmtShape, sameShape } from "../shape.js";
+import { contiguousStrides, fmtShape, sameShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 import { expectFloat, f32Data, f32Output } from "./nn-common.js";
 import { fromF64, readF64 } from "./strided.js";
@@ -123,8 +123,15 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
     if (kernel && mul) {
       const { out, data } = f32Output(gate.shape);
       kernel(UnaryOp.silu, f32Data(gate), data);
-      const unit = Int32Array.of(1); // both flat and contiguous: silu(gate) *= up in place
-      mul(BinaryOp.mul, data, unit, f32Data(up), unit, data, Int32Array.of(data.length));
+      // silu(gate) *= up in place, reading up through its strides (a slice of a fused
+      // gate/up projection is not contiguous: no copy of it).
+      // (The kernel takes up to 8 dims; a deeper tensor is multiplied as one flat run.)
+      const deep = up.ndim > 8;
+      const shape = deep ? Int32Array.of(data.length) : Int32Array.from(gate.shape);
+      const upData = deep ? f32Data(up) : (up.storage.data as Float32Array).subarray(up.offset);
+      const upStrides = deep ? Int32Array.of(1) : Int32Array.from(up.strides);
+      const dense = deep ? upStrides : Int32Array.from(contiguousStrides(gate.shape));
+      mul(BinaryOp.mul, data, dense, upData, upStrides, data, shape);
       return out;
     } else {
       const gv = readF64(gate);

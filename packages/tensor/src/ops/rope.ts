@@ -146,7 +146,7 @@ export function rope(
   if (onDevice(x)) return deviceOp("rope")(x, positions, freqs, opts);
   const layout = opts.layout ?? "rotate-half";
   const { pos, seq, dim, lead, perRow } = ropeGeometry(x, positions, freqs);
-  const angles = ropeAngles(readF64(pos), freqs);
+  const angles = sharedAngles(readF64(pos), freqs);
   const plan: RopePlan = { lead, perRow, seq, dim, rotateHalf: layout === "rotate-half" };
   const y = noGrad(() => applyRope(x, angles.cos, angles.sin, plan));
   return record(y, [x], (g) => {
@@ -184,6 +184,30 @@ export function ropeAngles(
   return { cos, sin };
 }
 
+// The last angles computed: every layer of a forward pass rotates by the same positions, so
+// they are computed once (checked by value, so a caller mutating its arrays is still correct).
+let lastAngles: { pos: Float64Array; freqs: Float64Array; cos: Float64Array; sin: Float64Array } | undefined;
+
+function sharedAngles(pos: Float64Array, freqs: ArrayLike<number>): { cos: Float64Array; sin: Float64Array } {
+  const same = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+    return true;
+  };
+  if (lastAngles && same(lastAngles.pos, pos) && same(lastAngles.freqs, freqs)) return lastAngles;
+  const angles = ropeAngles(pos, freqs);
+  lastAngles = { pos, freqs: Float64Array.from(freqs), ...angles };
+  return angles;
+}
+
+// f32 copies of angle tables for the kernel, made once per table.
+const f32Tables = new WeakMap<Float64Array, Float32Array>();
+function f32Table(t: Float64Array): Float32Array {
+  let f = f32Tables.get(t);
+  if (!f) f32Tables.set(t, (f = Float32Array.from(t)));
+  return f;
+}
+
 function applyRope(x: Tensor, cos: Float64Array, sin: Float64Array, plan: RopePlan): Tensor {
   const { lead, perRow, seq, dim, rotateHalf } = plan;
   const half = dim / 2;
@@ -192,8 +216,8 @@ function applyRope(x: Tensor, cos: Float64Array, sin: Float64Array, plan: RopePl
   if (kernel) {
     // The kernel takes [rows, heads, dim] with one angle row per row: each [seq, dim] block is
     // seq rows of one head.
-    const c32 = Float32Array.from(cos);
-    const s32 = Float32Array.from(sin);
+    const c32 = f32Table(cos);
+    const s32 = f32Table(sin);
     const src = x.data() as Float32Array;
     const { out, data } = f32Output(x.shape);
     if (seq === 1 && lead > 0) {
