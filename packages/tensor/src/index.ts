@@ -88,7 +88,12 @@ export {
 export { attendHeads, type KVHeads } from "./ops/attention-heads.js";
 export { astype, cast } from "./ops/cast.js";
 export * from "./ops/creation.js";
-export { type DecodeLayerInput, decodeLayer, decodeLayerAvailable } from "./ops/decode-layer.js";
+export {
+  type DecodeLayerInput,
+  decodeLayer,
+  decodeLayerAvailable,
+  type LayerWeight,
+} from "./ops/decode-layer.js";
 export * from "./ops/elementwise.js";
 export * from "./ops/indexing.js";
 export { type CrossEntropyOptions, crossEntropy } from "./ops/loss.js";

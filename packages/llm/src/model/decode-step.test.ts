@@ -1,5 +1,5 @@
 import * as tensor from "@x/tensor";
-import { Tensor, ValueError } from "@x/tensor";
+import { dequantize, Tensor, ValueError } from "@x/tensor";
 import { describe, expect, it, vi } from "vitest";
 import { fullCache } from "../cache/full-cache.js";
 import { makeConfig } from "../config.js";
@@ -24,9 +24,10 @@ const cfg = makeConfig({
 const ids = (xs: number[]) => Tensor.from(xs, [1, xs.length], "i32");
 
 describe.skipIf(!tensor.decodeLayerAvailable())("native decode step", () => {
-  for (const format of ["q4_0", "q8_0"] as const) {
+  for (const format of ["q4_0", "q8_0", "f32"] as const) {
     it(`${format}: gives the op-by-op logits bit for bit, step after step`, () => {
-      const model = LlamaModel.random(cfg, { seed: 3, std: 0.2 }).quantize(format, { head: true });
+      const base = LlamaModel.random(cfg, { seed: 3, std: 0.2 });
+      const model = format === "f32" ? base : base.quantize(format, { head: true });
       const fast = model.createCache(fullCache());
       const slow = model.createCache(fullCache());
       const prompt = ids([5, 17, 3, 88, 41]);
@@ -46,7 +47,24 @@ describe.skipIf(!tensor.decodeLayerAvailable())("native decode step", () => {
     });
   }
 
-  it("leaves batches, f16 caches and dense models to the op-by-op path", () => {
+  it("mixes tiled and dense weights (a dense override of a quantized projection)", () => {
+    const model = LlamaModel.random(cfg, { seed: 4, std: 0.2 }).quantize("q8_0");
+    const name = "model.layers.1.self_attn.o_proj.weight";
+    const params = { ...model.params, [name]: dequantize(model.quantized[name]!) };
+    const [fast, slow] = [model.createCache(fullCache()), model.createCache(fullCache())];
+    model.forward({ inputIds: ids([1, 2, 3]), cache: fast, params });
+    model.forward({ inputIds: ids([1, 2, 3]), cache: slow, params });
+    const calls = vi.mocked(tensor.decodeLayer);
+    calls.mockClear();
+    for (let step = 0; step < 4; step++) {
+      const a = model.forward({ inputIds: ids([step + 7]), cache: fast, params }).data();
+      const b = model.forward({ inputIds: ids([step + 7]), cache: slow, params, hooks: {} }).data();
+      expect(Array.from(a)).toEqual(Array.from(b));
+    }
+    expect(calls).toHaveBeenCalledTimes(4 * cfg.numLayers);
+  });
+
+  it("leaves batches and f16 caches to the op-by-op path", () => {
     const q4 = LlamaModel.random(cfg, { seed: 1 }).quantize("q4_0");
     const calls = vi.mocked(tensor.decodeLayer);
     calls.mockClear();
@@ -55,10 +73,6 @@ describe.skipIf(!tensor.decodeLayerAvailable())("native decode step", () => {
     q4.forward({ inputIds: ids([3]), cache: half });
     const two = q4.createCache(fullCache(), { batch: 2 });
     q4.forward({ inputIds: Tensor.from([1, 2], [2, 1], "i32"), cache: two });
-    const dense = LlamaModel.random(cfg, { seed: 1 });
-    const c = dense.createCache(fullCache());
-    dense.forward({ inputIds: ids([1, 2]), cache: c });
-    dense.forward({ inputIds: ids([3]), cache: c });
     expect(calls).not.toHaveBeenCalled();
   });
 

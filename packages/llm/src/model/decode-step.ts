@@ -1,10 +1,10 @@
 // The decode fast path: one token, batch 1, through every layer as one native call each
-// (@x/tensor's decodeLayer) when the model runs its own default pieces: fused q/k/v and
-// gate/up ggml projections in the tile layout, the built-in f32 full cache, no hooks, no
-// biases, no sliding window. The native layer runs the same kernels in the same order as
-// decoderLayer, so logits are identical; what it saves is the JS dispatch of a dozen tensor
-// ops per layer and token.
-import { decodeLayer, decodeLayerAvailable, QTensor, Tensor } from "@x/tensor";
+// (@x/tensor's decodeLayer) when the model runs its own default pieces: the default linear op
+// over ggml projections in the tile layout (fused q/k/v and gate/up where the model has them)
+// or dense f32 ones, the built-in f32 full cache, no hooks, no biases, no sliding window. The
+// native layer runs the same kernels in the same order as decoderLayer, so logits are
+// identical; what it saves is the JS dispatch of a dozen tensor ops per layer and token.
+import { decodeLayer, decodeLayerAvailable, type LayerWeight, QTensor, Tensor } from "@x/tensor";
 import { FullStore } from "../cache/full-store.js";
 import type { KVCache } from "../protocols.js";
 import {
@@ -18,21 +18,34 @@ import {
 
 interface FastLayer {
   store: FullStore;
-  qkv: QTensor;
-  o: QTensor;
-  gateUp: QTensor;
-  down: QTensor;
+  qkv: LayerWeight | LayerWeight[];
+  o: LayerWeight;
+  gateUp: LayerWeight | LayerWeight[];
+  down: LayerWeight;
   normIn: Float32Array;
   normPost: Float32Array;
 }
 
-/** A tiled ggml projection of `format` without bias, or undefined. */
-function tiled(ctx: LayerContext, l: number, module: string, format: string): QTensor | undefined {
+/** A projection's weight when the native layer can run it (tiles, or dense f32) and it has no bias. */
+function nativeWeight(ctx: LayerContext, l: number, module: string): LayerWeight | undefined {
   const n = names(l, module);
   const w = ctx.weight(n.weight);
-  return w instanceof QTensor && w.tiles && w.format === format && !ctx.bias(n.bias)
-    ? w
-    : undefined;
+  if (ctx.bias(n.bias)) return undefined;
+  if (w instanceof QTensor) return w.tiles ? w : undefined;
+  return w.dtype === "f32" && w.storage.device === "cpu" && w.isContiguous() ? w : undefined;
+}
+
+/** The group as one fused tiled weight, else its projections one by one (undefined if any cannot run). */
+function group(
+  ctx: LayerContext,
+  l: number,
+  kind: "qkv" | "gateUp",
+  modules: readonly string[],
+): LayerWeight | LayerWeight[] | undefined {
+  const fused = fusedGroup(ctx, l, kind, modules)?.weight;
+  if (fused?.tiles) return fused;
+  const parts = modules.map((m) => nativeWeight(ctx, l, m));
+  return parts.every((p) => p !== undefined) ? (parts as LayerWeight[]) : undefined;
 }
 
 function normData(ctx: LayerContext, l: number, module: string): Float32Array | undefined {
@@ -49,18 +62,23 @@ function fastLayers(ctx: LayerContext, h: Tensor): FastLayer[] | undefined {
   const layers: FastLayer[] = [];
   for (let l = 0; l < cfg.numLayers; l++) {
     const store = (cache as KVCache).layers[l];
-    const qkv = fusedGroup(ctx, l, "qkv", QKV)?.weight;
-    const gateUp = fusedGroup(ctx, l, "gateUp", GATE_UP)?.weight;
     if (!(store instanceof FullStore) || cfg.slidingWindow[l] !== undefined) return undefined;
-    if (!qkv?.tiles || !gateUp?.tiles || gateUp.format !== qkv.format) return undefined;
-    const o = tiled(ctx, l, "self_attn.o_proj", qkv.format);
-    const down = tiled(ctx, l, "mlp.down_proj", qkv.format);
+    const qkv = group(ctx, l, "qkv", QKV);
+    const gateUp = group(ctx, l, "gateUp", GATE_UP);
+    const o = nativeWeight(ctx, l, "self_attn.o_proj");
+    const down = nativeWeight(ctx, l, "mlp.down_proj");
     const normIn = normData(ctx, l, "input_layernorm");
     const normPost = normData(ctx, l, "post_attention_layernorm");
-    if (!o || !down || !normIn || !normPost) return undefined;
+    if (!qkv || !gateUp || !o || !down || !normIn || !normPost) return undefined;
     layers.push({ store, qkv, o, gateUp, down, normIn, normPost });
   }
-  return layers;
+  // The native layer takes one quantized format per call.
+  const formats = new Set(
+    layers
+      .flatMap((x) => [x.qkv, x.o, x.gateUp, x.down].flat())
+      .flatMap((w) => (w instanceof QTensor ? [w.format] : [])),
+  );
+  return formats.size <= 1 ? layers : undefined;
 }
 
 /**

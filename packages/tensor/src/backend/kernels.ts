@@ -521,9 +521,11 @@ export type AdamWKernel = (
 ) => void;
 
 /**
- * One token through a Llama decoder layer whose projections are ggml weights in the tile layout
- * (native/src/fused/decode_binding.cc has the argument order); false when an activation fell
- * outside the q8_0 range (nothing committed; rerun op by op for the error).
+ * One token through a Llama decoder layer (native/src/fused/decode_binding.cc has the argument
+ * order). Each projection is one weight or its parts stacked by rows (qkv: [q, k, v], gateUp:
+ * [gate, up]); a weight is ggml tiles of `format` (Uint8Array) or a dense f32 [rows, cols]
+ * matrix. False when an activation fell outside the q8_0 range (nothing committed; rerun op by
+ * op for the error).
  */
 export type DecodeLayerKernel = (
   format: string,
@@ -532,10 +534,10 @@ export type DecodeLayerKernel = (
   normIn: Float32Array,
   normPost: Float32Array,
   eps: number,
-  qkv: Uint8Array,
-  o: Uint8Array,
-  gateUp: Uint8Array,
-  down: Uint8Array,
+  qkv: DecodeLayerWeight | readonly DecodeLayerWeight[],
+  o: DecodeLayerWeight,
+  gateUp: DecodeLayerWeight | readonly DecodeLayerWeight[],
+  down: DecodeLayerWeight,
   cos: Float32Array,
   sin: Float32Array,
   kHeads: readonly Float32Array[],
@@ -547,3 +549,6 @@ export type DecodeLayerKernel = (
   inter: number,
   scale: number,
 ) => boolean;
+
+/** A {@link DecodeLayerKernel} weight: ggml tiles, or a dense f32 row-major matrix. */
+export type DecodeLayerWeight = Uint8Array | Float32Array;

@@ -6,9 +6,11 @@ import type { QTensor } from "../quant/qtensor.js";
 import { quantize } from "../quant/quantize.js";
 import { Tensor } from "../tensor.js";
 import { swiglu } from "./activation.js";
+import { scaledDotProductAttention } from "./attention.js";
 import { attendHeads } from "./attention-heads.js";
 import { decodeLayer } from "./decode-layer.js";
-import { add } from "./elementwise.js";
+import { add, mul } from "./elementwise.js";
+import { linear } from "./matmul.js";
 import { rmsNorm } from "./norm.js";
 import { randn } from "./random.js";
 import { rope } from "./rope.js";
@@ -18,6 +20,84 @@ const w = (rows: number, cols: number, offset: number, format: "q4_0" | "q8_0"):
   quantize(randn([rows, cols], { seed: 7, offset }), format).toTiles();
 
 describe.skipIf(skipNative)("decodeLayer", () => {
+  it("dense f32 parts ([q, k, v], [gate, up]) equal the layer composed of linear and friends", () => {
+    const dense = (rows: number, cols: number, offset: number) =>
+      mul(randn([rows, cols], { seed: 11, offset }), 0.1);
+    const [wq, wk, wv] = [
+      dense(hq * d, hidden, 1),
+      dense(hkv * d, hidden, 2),
+      dense(hkv * d, hidden, 3),
+    ];
+    const [wo, wg, wu, wd] = [
+      dense(hidden, hq * d, 4),
+      dense(inter, hidden, 5),
+      dense(inter, hidden, 6),
+      dense(hidden, inter, 7),
+    ];
+    const h = randn([1, 1, hidden], { seed: 11, offset: 8 });
+    const norm = randn([hidden], { seed: 11, offset: 9 });
+    const freqs = Float64Array.from({ length: d / 2 }, (_, i) => 10000 ** (-i / (d / 2)));
+    const kHeads = Array.from({ length: hkv }, () => new Float32Array(d));
+    const vHeads = Array.from({ length: hkv }, () => new Float32Array(d));
+    // Reference at position 0 with an empty cache: attention returns each query head's v.
+    const x = rmsNorm(h, norm, 1e-5);
+    const q = rope(linear(x, wq).reshape([1, 1, hq, d]).transpose(1, 2), [0], freqs);
+    const k = rope(linear(x, wk).reshape([1, 1, hkv, d]).transpose(1, 2), [0], freqs);
+    const v = linear(x, wv).reshape([1, 1, hkv, d]).transpose(1, 2);
+    const att = scaledDotProductAttention(q, k, v, { causal: true });
+    const h1 = add(h, linear(att.transpose(1, 2).reshape([1, 1, hq * d]), wo));
+    const y = rmsNorm(h1, norm, 1e-5);
+    const want = add(h1, linear(swiglu(linear(y, wg), linear(y, wu)), wd)).data();
+    const out = new Float32Array(hidden);
+    const ok = decodeLayer({
+      h: h.data() as Float32Array,
+      out,
+      normIn: norm.data() as Float32Array,
+      normPost: norm.data() as Float32Array,
+      eps: 1e-5,
+      qkv: [wq, wk, wv],
+      o: wo,
+      gateUp: [wg, wu],
+      down: wd,
+      cos: new Float32Array(d / 2).fill(1),
+      sin: new Float32Array(d / 2),
+      kHeads,
+      vHeads,
+      count: 0,
+      heads: hq,
+      kvHeads: hkv,
+      headDim: d,
+      intermediate: inter,
+      scale: 1 / Math.sqrt(d),
+    });
+    expect(ok).toBe(true);
+    expect(Array.from(out)).toEqual(Array.from(want));
+    expect(Array.from(kHeads[1]!)).toEqual(Array.from(k.slice(1, 1, 2).data()));
+    const input = {
+      h: h.data() as Float32Array,
+      out,
+      normIn: norm.data() as Float32Array,
+      normPost: norm.data() as Float32Array,
+      eps: 1e-5,
+      qkv: [wq, wk],
+      o: wo,
+      gateUp: [wg, wu],
+      down: wd,
+      cos: new Float32Array(d / 2).fill(1),
+      sin: new Float32Array(d / 2),
+      kHeads,
+      vHeads,
+      count: 0,
+      heads: hq,
+      kvHeads: hkv,
+      headDim: d,
+      intermediate: inter,
+      scale: 1,
+    };
+    expect(() => decodeLayer(input)).toThrow(/argument qkv has 2 parts, needs 1 weight or 3/);
+    expect(() => decodeLayer({ ...input, qkv: [wq, wk, wv.transpose(0, 1)] })).toThrow(ValueError);
+  });
+
   for (const format of ["q4_0", "q8_0"] as const) {
     it(`${format}: equals the layer composed of @x/tensor ops`, () => {
       const qkv = w((hq + 2 * hkv) * d, hidden, 1, format);

@@ -1,10 +1,17 @@
-// A Llama-family decoder layer for one token as one native call: @x/llm's decode fast path for
-// ggml projections in the tile layout (the op-by-op path runs the very same kernels in the same
-// order, so the results are identical; the call saves the JS dispatch of a dozen ops).
-import type { DecodeLayerKernel } from "../backend/kernels.js";
+// A Llama-family decoder layer for one token as one native call: @x/llm's decode fast path
+// (the op-by-op path runs the very same kernels in the same order, so the results are
+// identical; the call saves the JS dispatch of a dozen ops).
+import type { DecodeLayerKernel, DecodeLayerWeight } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
 import { ValueError } from "../errors.js";
-import type { QTensor } from "../quant/qtensor.js";
+import { QTensor } from "../quant/qtensor.js";
+import type { Tensor } from "../tensor.js";
+
+/**
+ * A projection weight [out, in] of {@link decodeLayer}: a q8_0/q4_0 QTensor in the tile layout,
+ * or a dense contiguous f32 CPU tensor (run as `linear` runs it).
+ */
+export type LayerWeight = QTensor | Tensor;
 
 /** Inputs of {@link decodeLayer}: one token, batch 1. */
 export interface DecodeLayerInput {
@@ -15,11 +22,14 @@ export interface DecodeLayerInput {
   normIn: Float32Array;
   normPost: Float32Array;
   eps: number;
-  /** Projections, q8_0 or q4_0 of one format, layout "tiles": q/k/v rows stacked, o, gate/up stacked, down. */
-  qkv: QTensor;
-  o: QTensor;
-  gateUp: QTensor;
-  down: QTensor;
+  /**
+   * Projections: q/k/v as one weight of stacked rows or [q, k, v]; o; gate/up as one weight or
+   * [gate, up]; down. Quantized ones share one format.
+   */
+  qkv: LayerWeight | readonly LayerWeight[];
+  o: LayerWeight;
+  gateUp: LayerWeight | readonly LayerWeight[];
+  down: LayerWeight;
   /** RoPE (rotate-half) cos and sin of the token's position, headDim / 2 each. */
   cos: Float32Array;
   sin: Float32Array;
@@ -60,13 +70,25 @@ export function decodeLayerAvailable(): boolean {
 export function decodeLayer(i: DecodeLayerInput): boolean {
   const kernel = nativeKernel<DecodeLayerKernel>("decodeLayer");
   if (!kernel) throw new ValueError("decodeLayer needs the native CPU backend");
-  const format = i.qkv.format;
-  for (const w of [i.qkv, i.o, i.gateUp, i.down]) {
-    if (!w.tiles || w.format !== format || (format !== "q8_0" && format !== "q4_0"))
+  const all = [i.qkv, i.o, i.gateUp, i.down].flat() as LayerWeight[];
+  const formats = new Set(all.flatMap((w) => (w instanceof QTensor ? [w.format] : [])));
+  const format = [...formats][0] ?? "q8_0";
+  const raw = (w: LayerWeight): DecodeLayerWeight => {
+    if (w instanceof QTensor) {
+      if (!w.tiles || formats.size > 1 || (format !== "q8_0" && format !== "q4_0"))
+        throw new ValueError(
+          `decodeLayer needs quantized weights of one format (q8_0 or q4_0) in the tile layout, got ${w.format} (${w.layout})`,
+        );
+      return w.tiles;
+    }
+    if (w.dtype !== "f32" || w.storage.device !== "cpu" || !w.isContiguous())
       throw new ValueError(
-        `decodeLayer needs q8_0 or q4_0 projections of one format in the tile layout, got ${w.format} (${w.layout})`,
+        `decodeLayer needs dense weights as contiguous f32 CPU tensors, got ${w.dtype}`,
       );
-  }
+    return w.data() as Float32Array;
+  };
+  const parts = (p: LayerWeight | readonly LayerWeight[]) =>
+    Array.isArray(p) ? p.map(raw) : raw(p as LayerWeight);
   return kernel(
     format,
     i.h,
@@ -74,10 +96,10 @@ export function decodeLayer(i: DecodeLayerInput): boolean {
     i.normIn,
     i.normPost,
     i.eps,
-    i.qkv.tiles!,
-    i.o.tiles!,
-    i.gateUp.tiles!,
-    i.down.tiles!,
+    parts(i.qkv),
+    raw(i.o),
+    parts(i.gateUp),
+    raw(i.down),
     i.cos,
     i.sin,
     i.kHeads,

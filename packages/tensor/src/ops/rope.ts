@@ -186,9 +186,14 @@ export function ropeAngles(
 
 // The last angles computed: every layer of a forward pass rotates by the same positions, so
 // they are computed once (checked by value, so a caller mutating its arrays is still correct).
-let lastAngles: { pos: Float64Array; freqs: Float64Array; cos: Float64Array; sin: Float64Array } | undefined;
+let lastAngles:
+  | { pos: Float64Array; freqs: Float64Array; cos: Float64Array; sin: Float64Array }
+  | undefined;
 
-function sharedAngles(pos: Float64Array, freqs: ArrayLike<number>): { cos: Float64Array; sin: Float64Array } {
+function sharedAngles(
+  pos: Float64Array,
+  freqs: ArrayLike<number>,
+): { cos: Float64Array; sin: Float64Array } {
   const same = (a: ArrayLike<number>, b: ArrayLike<number>) => {
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;

@@ -1,8 +1,10 @@
-// decodeLayer: one token through a Llama-family decoder layer whose projections are ggml tiles,
-// as one call (contract: src/backend/kernels.ts DecodeLayerKernel). It runs the same kernels in
-// the same order as the op-by-op path (rmsnorm, qmatmulTiles, rope, attention over the cache's
-// per-head buffers, silu, products and sums one element at a time), so results are identical;
-// what it saves is the JS dispatch and the tensors of a dozen ops per layer and token.
+// decodeLayer: one token through a Llama-family decoder layer as one call (contract:
+// src/backend/kernels.ts DecodeLayerKernel). Projections are ggml weights in the tile layout or
+// dense f32 matrices, each given whole or as parts stacked by rows (q, k, v; gate, up). It runs
+// the same kernels in the same order as the op-by-op path (rmsnorm, qmatmulTiles or the sgemm of
+// `linear`, rope, attention over the cache's per-head buffers, silu, products and sums one
+// element at a time), so results are identical; what it saves is the JS dispatch and the tensors
+// of a dozen ops per layer and token.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "core/args.h"
 #include "core/bindings.h"
 #include "elementwise/ops.h"
+#include "gemm/sgemm.h"
 #include "norm/norm.h"
 #include "quant/quant.h"
 #include "rope/rope.h"
@@ -20,18 +23,52 @@ namespace {
 constexpr const char* K = "decodeLayer";
 constexpr int64_t kMaxDim = int64_t{1} << 31;
 
-struct Tiles {
-  const uint8_t* data;
-  int64_t rows, cols;
+// One weight [rows, cols]: ggml tiles (Uint8Array) or a dense row-major f32 matrix.
+struct Part {
+  const void* data;
+  bool dense;
+  int64_t rows;
 };
 
-// Tiles of a [rows, cols] weight at argument `index`, length-checked.
-Tiles tilesArg(const Napi::CallbackInfo& info, size_t index, const char* name, xt::QFormat f, int64_t rows,
-               int64_t cols) {
-  const auto t = xt::js::u8(info, index, K, name);
+// A projection: its parts, stacked by rows, all reading the same input of `cols` values.
+struct Projection {
+  std::vector<Part> parts;
+  int64_t cols;
+};
+
+Part partArg(Napi::Env env, Napi::Value v, const std::string& name, xt::QFormat f, int64_t rows, int64_t cols) {
+  if (v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == napi_float32_array) {
+    auto a = v.As<Napi::Float32Array>();
+    xt::js::needLength(env, K, name.c_str(), static_cast<int64_t>(a.ElementLength()), xt::js::mul(env, K, rows, cols));
+    return {a.Data(), true, rows};
+  }
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
+    xt::js::throwType(env, std::string(K) + ": argument " + name + " must be a Uint8Array (tiles) or a Float32Array");
+  auto a = v.As<Napi::Uint8Array>();
   const int64_t padded = (rows + xt::kTileRows - 1) / xt::kTileRows * xt::kTileRows;
-  xt::js::needLength(info.Env(), K, name, t.length, padded * (cols / xt::kQBlock) * xt::qBlockBytes(f));
-  return {t.data, rows, cols};
+  xt::js::needLength(env, K, name.c_str(), static_cast<int64_t>(a.ElementLength()),
+                     padded * (cols / xt::kQBlock) * xt::qBlockBytes(f));
+  return {a.Data(), false, rows};
+}
+
+// Argument `index`: one weight of sum(rows) rows, or a JS array of rows.size() parts.
+Projection projectionArg(const Napi::CallbackInfo& info, size_t index, const char* name, xt::QFormat f,
+                         const std::vector<int64_t>& rows, int64_t cols) {
+  Napi::Env env = info.Env();
+  Projection p{{}, cols};
+  if (!info[index].IsArray()) {
+    int64_t total = 0;
+    for (int64_t r : rows) total += r;
+    p.parts.push_back(partArg(env, info[index], name, f, total, cols));
+    return p;
+  }
+  const auto list = info[index].As<Napi::Array>();
+  if (list.Length() != rows.size())
+    xt::js::throwRange(env, std::string(K) + ": argument " + name + " has " + std::to_string(list.Length()) +
+                                " parts, needs 1 weight or " + std::to_string(rows.size()));
+  for (uint32_t i = 0; i < list.Length(); i++)
+    p.parts.push_back(partArg(env, list.Get(i), std::string(name) + "[" + std::to_string(i) + "]", f, rows[i], cols));
+  return p;
 }
 
 // Per-KV-head buffers at argument `index`: hkv Float32Arrays of at least `need` values.
@@ -57,11 +94,21 @@ std::vector<const void*> headsArg(const Napi::CallbackInfo& info, size_t index, 
   return heads;
 }
 
-// out = x Wᵀ for one row x; false (nothing computed) when x is beyond the q8_0 range.
-bool project(xt::QFormat f, const Tiles& w, const float* x, float* out) {
-  if (!XT_SELECT(withinRange)(x, w.cols, xt::kQ8Limit)) return false;
-  xt::QMatmulArgs g{f, w.data, x, out, 1, w.rows, w.cols};
-  XT_SELECT(qmatmulTiles)(g);
+// out = x Wᵀ for one row x, part after part; false (not finished) when a quantized part's x is
+// beyond the q8_0 range. Dense parts take `linear`'s sgemm call (m = 1, W transposed).
+bool project(xt::QFormat f, const Projection& w, const float* x, float* out) {
+  for (const Part& part : w.parts) {
+    if (part.dense) {
+      const xt::SgemmArgs g{x, static_cast<const float*>(part.data), out, 1, part.rows, w.cols, false, true, 1, 0, 0,
+                            part.rows};
+      XT_SELECT(sgemm)(g);
+    } else {
+      if (!XT_SELECT(withinRange)(x, w.cols, xt::kQ8Limit)) return false;
+      const xt::QMatmulArgs g{f, static_cast<const uint8_t*>(part.data), x, out, 1, part.rows, w.cols};
+      XT_SELECT(qmatmulTiles)(g);
+    }
+    out += part.rows;
+  }
   return true;
 }
 
@@ -71,14 +118,15 @@ void rmsnorm(const float* x, const float* weight, float* out, int64_t n, float e
 }
 
 // decodeLayer(format, h, out, normIn, normPost, eps, qkv, o, gateUp, down, cos, sin, kHeads,
-// vHeads, count, hq, hkv, d, inter, scale) -> boolean. h [hidden] is the layer input, out
+// vHeads, count, hq, hkv, d, inter, scale) -> boolean; qkv is one weight or [q, k, v], gateUp one
+// weight or [gate, up]. h [hidden] is the layer input, out
 // [hidden] its output; the token's rotated key and value are written at slot `count` of every
 // head buffer (each needs (count + 1) * d values) and attention covers slots 0..count. False when
 // an activation fell outside the q8_0 range (the caller reruns the layer op by op for the error).
 Napi::Value DecodeLayer(const Napi::CallbackInfo& info) {
   using namespace xt::js;
   Napi::Env env = info.Env();
-  const std::string fmt = string(info, 0, K, "format");
+  const std::string fmt = string(info, 0, K, "format");  // of the tiled parts (any when all are dense)
   if (fmt != "q8_0" && fmt != "q4_0") throwRange(env, std::string(K) + ": argument format must be \"q8_0\" or \"q4_0\"");
   const xt::QFormat f = fmt == "q8_0" ? xt::QFormat::q8_0 : xt::QFormat::q4_0;
   const auto h = f32(info, 1, K, "h");
@@ -100,10 +148,10 @@ Napi::Value DecodeLayer(const Napi::CallbackInfo& info) {
   needLength(env, K, "normIn", normIn.length, hidden);
   needLength(env, K, "normPost", normPost.length, hidden);
   const int64_t qkvRows = (hq + 2 * hkv) * d;
-  const Tiles qkv = tilesArg(info, 6, "qkv", f, qkvRows, hidden);
-  const Tiles o = tilesArg(info, 7, "o", f, hidden, hq * d);
-  const Tiles gateUp = tilesArg(info, 8, "gateUp", f, 2 * inter, hidden);
-  const Tiles down = tilesArg(info, 9, "down", f, hidden, inter);
+  const Projection qkv = projectionArg(info, 6, "qkv", f, {hq * d, hkv * d, hkv * d}, hidden);
+  const Projection o = projectionArg(info, 7, "o", f, {hidden}, hq * d);
+  const Projection gateUp = projectionArg(info, 8, "gateUp", f, {inter, inter}, hidden);
+  const Projection down = projectionArg(info, 9, "down", f, {hidden}, inter);
   const auto cos = f32(info, 10, K, "cos");
   const auto sin = f32(info, 11, K, "sin");
   needLength(env, K, "cos", cos.length, d / 2);
