@@ -180,7 +180,10 @@ void attention(const AttentionArgs& a) {
   const int64_t rows = qb * (a.hq / a.hkv);
   const size_t floats = static_cast<size_t>(rows * (a.d + kKeyTile + 2));
   bool failed = false;  // a worker must not throw: it flags, the calling thread throws
-  parallel(jobs, 1, [&](int64_t j0, int64_t j1) {
+  // Jobs per thread chunk: a decode step's few small jobs run on the calling thread (waking a
+  // worker costs more than they do); long contexts and prefill spread one job at a time.
+  const int64_t work = rows * a.skv * a.d, grain = work >= 65536 ? 1 : (65536 + work - 1) / work;
+  parallel(jobs, grain, [&](int64_t j0, int64_t j1) {
     float* scratch = static_cast<float*>(std::malloc(floats * sizeof(float)));
     if (scratch == nullptr) return __atomic_store_n(&failed, true, __ATOMIC_RELAXED);
     for (int64_t j = j0; j < j1; j++) {

@@ -1,5 +1,8 @@
 // Workers sleep on a condition variable between jobs; a job is handed out in chunks through an
-// atomic cursor so uneven ranges (edge tiles, ragged rows) balance themselves.
+// atomic cursor so uneven ranges (edge tiles, ragged rows) balance themselves. Two things keep
+// short back-to-back jobs (a decode step runs dozens) from paying a thread wake-up each: a
+// worker polls briefly for the next job before it sleeps, and the caller waits only for the
+// workers that joined its job, not for one still waking up when the work is already done.
 #include "core/thread_pool.h"
 
 #include <algorithm>
@@ -9,8 +12,23 @@
 #include <thread>
 #include <vector>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace xt {
 namespace {
+
+// How long a worker polls for the next job before sleeping (iterations of a pause).
+constexpr int kSpins = 1 << 14;
+
+inline void relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
 
 struct Job {
   RangeFn fn = nullptr;
@@ -38,8 +56,8 @@ class Pool {
     stop();
     stopping_ = false;
     // Workers start from the current generation, read here: a worker that reads it itself
-    // after starting could miss a job posted in between and leave run() waiting forever.
-    const uint64_t start = generation_;
+    // after starting could miss a job posted in between.
+    const uint64_t start = generation_.load();
     for (int i = 1; i < n; i++) workers_.emplace_back([this, start] { loop(start); });
   }
 
@@ -53,30 +71,34 @@ class Pool {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &job;
-      pending_ = static_cast<int>(workers_.size());
+      joined_ = 0;
       generation_++;
     }
     wake_.notify_all();
     drain(job);
+    // Close the job: a worker arriving from now on skips it, so only those inside are waited for.
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
     job_ = nullptr;
+    done_.wait(lock, [this] { return joined_ == 0; });
   }
 
  private:
   void loop(uint64_t seen) {
     for (;;) {
+      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; i++) relax();
       Job* job;
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
+        wake_.wait(lock, [&] { return stopping_ || generation_.load() != seen; });
         if (stopping_) return;
-        seen = generation_;
+        seen = generation_.load();
         job = job_;
+        if (job == nullptr) continue;  // closed before this worker got to it
+        joined_++;
       }
       drain(*job);
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+      if (--joined_ == 0) done_.notify_one();
     }
   }
 
@@ -96,8 +118,8 @@ class Pool {
   std::condition_variable done_;
   std::vector<std::thread> workers_;
   Job* job_ = nullptr;
-  int pending_ = 0;
-  uint64_t generation_ = 0;
+  int joined_ = 0;  // workers inside the open job
+  std::atomic<uint64_t> generation_{0};  // written under mutex_, polled without it
   bool stopping_ = false;
 };
 
