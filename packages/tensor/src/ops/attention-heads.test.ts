@@ -28,7 +28,7 @@ function gathered(list: (Float32Array | Uint16Array)[], half: boolean): Tensor {
   const out = half
     ? new Uint16Array(list.length * length * d)
     : new Float32Array(list.length * length * d);
-  list.forEach((h, i) => out.set(h.subarray(0, length * d) as never, i * length * d));
+  for (const [i, h] of list.entries()) out.set(h.subarray(0, length * d) as never, i * length * d);
   return Tensor.wrap(out, [b, hkv, length, d], half ? "f16" : "f32");
 }
 

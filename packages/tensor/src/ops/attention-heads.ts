@@ -26,7 +26,7 @@ function gather(heads: KVHeads, which: "k" | "v", b: number, d: number): Tensor 
     heads.dtype === "f32"
       ? new Float32Array(list.length * size)
       : new Uint16Array(list.length * size);
-  list.forEach((h, i) => out.set(h.subarray(0, size) as never, i * size));
+  for (const [i, h] of list.entries()) out.set(h.subarray(0, size) as never, i * size);
   return Tensor.wrap(out, [b, list.length / b, heads.length, d], heads.dtype);
 }
 
