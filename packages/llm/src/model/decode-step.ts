@@ -63,6 +63,9 @@ function fastLayers(ctx: LayerContext, h: Tensor): FastLayer[] | undefined {
   for (let l = 0; l < cfg.numLayers; l++) {
     const store = (cache as KVCache).layers[l];
     if (!(store instanceof FullStore) || cfg.slidingWindow[l] !== undefined) return undefined;
+    const { nKvHeads, nQHeads, headDim } = store.shape;
+    if (nKvHeads !== cfg.numKvHeads || nQHeads !== cfg.numHeads || headDim !== cfg.headDim)
+      return undefined; // op by op raises the cache's own shape error
     const qkv = group(ctx, l, "qkv", QKV);
     const gateUp = group(ctx, l, "gateUp", GATE_UP);
     const o = nativeWeight(ctx, l, "self_attn.o_proj");

@@ -125,8 +125,8 @@ export function swiglu(gate: Tensor, up: Tensor): Tensor {
       kernel(UnaryOp.silu, f32Data(gate), data);
       // silu(gate) *= up in place, reading up through its strides (a slice of a fused
       // gate/up projection is not contiguous: no copy of it).
-      // (The kernel takes up to 8 dims; a deeper tensor is multiplied as one flat run.)
-      const deep = up.ndim > 8;
+      // (The kernel takes up to 8 dims and non-negative strides; other views are copied flat.)
+      const deep = up.ndim > 8 || up.strides.some((st) => st < 0);
       const shape = deep ? Int32Array.of(data.length) : Int32Array.from(gate.shape);
       const upData = deep ? f32Data(up) : (up.storage.data as Float32Array).subarray(up.offset);
       const upStrides = deep ? Int32Array.of(1) : Int32Array.from(up.strides);

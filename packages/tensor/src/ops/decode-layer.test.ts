@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { skipNative } from "../backend/cpu/testkit.js";
-import { ValueError } from "../errors.js";
+import { ShapeError, ValueError } from "../errors.js";
 import { qmatmul } from "../quant/qmatmul.js";
 import type { QTensor } from "../quant/qtensor.js";
 import { quantize } from "../quant/quantize.js";
@@ -76,10 +76,10 @@ describe.skipIf(skipNative)("decodeLayer", () => {
     expect(decodeLayer(input)).toBe(true);
     expect(Array.from(out)).toEqual(Array.from(want));
     expect(Array.from(kHeads[1]!)).toEqual(Array.from(k.slice(1, 1, 2).data()));
-    expect(() => decodeLayer({ ...input, qkv: [wq, wk] })).toThrow(
-      /argument qkv has 2 parts, needs 1 weight or 3/,
-    );
-    expect(() => decodeLayer({ ...input, qkv: [wq, wk, wv.transpose(0, 1)] })).toThrow(ValueError);
+    expect(() => decodeLayer({ ...input, qkv: [wq, wk] })).toThrow(/qkv has 2 parts, needs 1 or 3/);
+    expect(() => decodeLayer({ ...input, o: wq })).toThrow(ShapeError);
+    const strided = dense(hidden, hkv * d, 3).transpose(0, 1); // the right shape, not contiguous
+    expect(() => decodeLayer({ ...input, qkv: [wq, wk, strided] })).toThrow(ValueError);
   });
 
   for (const format of ["q4_0", "q8_0"] as const) {

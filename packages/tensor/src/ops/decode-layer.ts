@@ -3,8 +3,9 @@
 // identical; the call saves the JS dispatch of a dozen ops).
 import type { DecodeLayerKernel, DecodeLayerWeight } from "../backend/kernels.js";
 import { nativeKernel } from "../backend/registry.js";
-import { ValueError } from "../errors.js";
+import { ShapeError, ValueError } from "../errors.js";
 import { QTensor } from "../quant/qtensor.js";
+import { fmtShape } from "../shape.js";
 import type { Tensor } from "../tensor.js";
 
 /**
@@ -87,8 +88,33 @@ export function decodeLayer(i: DecodeLayerInput): boolean {
       );
     return w.data() as Float32Array;
   };
-  const parts = (p: LayerWeight | readonly LayerWeight[]) =>
-    Array.isArray(p) ? p.map(raw) : raw(p as LayerWeight);
+  // Each weight's shape against the layer's sizes: [rows, inputs] per part.
+  const hidden = i.h.length;
+  const [q, kv, inter] = [i.heads * i.headDim, i.kvHeads * i.headDim, i.intermediate];
+  const expect = (name: string, w: LayerWeight, rows: number, cols: number) => {
+    if (w.shape.length !== 2 || w.shape[0] !== rows || w.shape[1] !== cols)
+      throw new ShapeError(
+        `decodeLayer: ${name} is ${fmtShape(w.shape)}, the layer needs [${rows}, ${cols}]`,
+      );
+    return raw(w);
+  };
+  const parts = (
+    name: string,
+    p: LayerWeight | readonly LayerWeight[],
+    rows: number[],
+    cols: number,
+  ) => {
+    if (!Array.isArray(p))
+      return expect(
+        name,
+        p as LayerWeight,
+        rows.reduce((a, b) => a + b, 0),
+        cols,
+      );
+    if (p.length !== rows.length)
+      throw new ShapeError(`decodeLayer: ${name} has ${p.length} parts, needs 1 or ${rows.length}`);
+    return p.map((w, k) => expect(`${name}[${k}]`, w, rows[k]!, cols));
+  };
   return kernel(
     format,
     i.h,
@@ -96,10 +122,10 @@ export function decodeLayer(i: DecodeLayerInput): boolean {
     i.normIn,
     i.normPost,
     i.eps,
-    parts(i.qkv),
-    raw(i.o),
-    parts(i.gateUp),
-    raw(i.down),
+    parts("qkv", i.qkv, [q, kv, kv], hidden),
+    expect("o", i.o, hidden, q),
+    parts("gateUp", i.gateUp, [inter, inter], hidden),
+    expect("down", i.down, hidden, inter),
     i.cos,
     i.sin,
     i.kHeads,

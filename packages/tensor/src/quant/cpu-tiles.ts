@@ -3,7 +3,8 @@
 // first the codes, dword c (4 code bytes) of row r at byte 64·c + 4·r, then the 16 f16 scales in
 // row order. q4_0 keeps its code bytes; q8_0 codes are stored plus 128 (xor 0x80). The native
 // kernel then takes one W row per int32 lane and never reduces across lanes.
-import { hasKernel } from "../backend/registry.js";
+import { loadNative } from "../backend/native.js";
+import { getBackend, hasKernel } from "../backend/registry.js";
 import { GGML_BLOCK, GGML_BLOCK_BYTES, type GgmlFormat } from "./qtensor.js";
 
 /** W rows per tile. */
@@ -21,15 +22,19 @@ export function tileBytes(format: GgmlFormat, n: number, k: number): number {
 }
 
 /**
- * Whether the native CPU backend runs products on tiles; without it `qmatmul` would rebuild the
- * row-major blocks to compute, so weights are better left in rows.
+ * Whether weights are better kept as tiles here: the native CPU backend is active and its ISA
+ * has a SIMD tile kernel (AVX-512 VNNI). Other ISAs run tiles through a plain reference loop
+ * (correct, slower than their row kernels), and the js backend would rebuild the row-major
+ * blocks for every product.
  *
  * ```ts
  * const w = nativeTiles() ? quantize(weight, "q4_0").toTiles() : quantize(weight, "q4_0");
  * ```
  */
 export function nativeTiles(): boolean {
-  return hasKernel("qmatmulTiles", "cpu");
+  return (
+    getBackend() === "cpu" && hasKernel("qmatmulTiles", "cpu") && loadNative()?.isa() === "avx512"
+  );
 }
 
 /** Copies every code and scale byte between the row-major blocks and the tiles. */

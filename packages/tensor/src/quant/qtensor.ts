@@ -164,8 +164,9 @@ export class QTensor {
   }
 
   /**
-   * The codes: ggml blocks row by row (rebuilt from `tiles` for layout "tiles"), or a group
-   * format's packed u32 words.
+   * The codes: ggml blocks row by row, or a group format's packed u32 words. For layout "tiles"
+   * this is a rebuilt copy (kept while referenced elsewhere): read it, do not write to it, since
+   * products read `tiles`.
    */
   get data(): Uint8Array | Uint32Array {
     if (this.#rows) return this.#rows;

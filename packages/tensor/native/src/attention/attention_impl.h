@@ -182,7 +182,7 @@ void attention(const AttentionArgs& a) {
   bool failed = false;  // a worker must not throw: it flags, the calling thread throws
   // Jobs per thread chunk: a decode step's few small jobs run on the calling thread (waking a
   // worker costs more than they do); long contexts and prefill spread one job at a time.
-  const int64_t work = rows * a.skv * a.d, grain = work >= 65536 ? 1 : (65536 + work - 1) / work;
+  const int64_t work = rows * a.skv * a.d + 1, grain = work >= 65536 ? 1 : (65536 + work - 1) / work;
   parallel(jobs, grain, [&](int64_t j0, int64_t j1) {
     float* scratch = static_cast<float*>(std::malloc(floats * sizeof(float)));
     if (scratch == nullptr) return __atomic_store_n(&failed, true, __ATOMIC_RELAXED);

@@ -19,8 +19,8 @@
 namespace xt {
 namespace {
 
-// How long a worker polls for the next job before sleeping (iterations of a pause).
-constexpr int kSpins = 1 << 14;
+// How long a worker polls for the next job before sleeping: 4096 pauses, 0.03-0.2 ms on x86.
+constexpr int kSpins = 1 << 12;
 
 inline void relax() {
 #if defined(__x86_64__) || defined(__i386__)

@@ -6,6 +6,7 @@
 // element at a time), so results are identical; what it saves is the JS dispatch and the tensors
 // of a dozen ops per layer and token.
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -45,9 +46,12 @@ Part partArg(Napi::Env env, Napi::Value v, const std::string& name, xt::QFormat 
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array)
     xt::js::throwType(env, std::string(K) + ": argument " + name + " must be a Uint8Array (tiles) or a Float32Array");
   auto a = v.As<Napi::Uint8Array>();
+  if (cols % xt::kQBlock != 0)
+    xt::js::throwRange(env, std::string(K) + ": argument " + name + " is quantized, but its input size " +
+                                std::to_string(cols) + " is not a multiple of 32");
   const int64_t padded = (rows + xt::kTileRows - 1) / xt::kTileRows * xt::kTileRows;
   xt::js::needLength(env, K, name.c_str(), static_cast<int64_t>(a.ElementLength()),
-                     padded * (cols / xt::kQBlock) * xt::qBlockBytes(f));
+                     xt::js::mul(env, K, padded, cols / xt::kQBlock * xt::qBlockBytes(f)));
   return {a.Data(), false, rows};
 }
 
@@ -117,12 +121,66 @@ void rmsnorm(const float* x, const float* weight, float* out, int64_t n, float e
   XT_SELECT(rmsnorm)(a);
 }
 
+// Everything one layer step reads and writes (validated by DecodeLayer).
+struct Layer {
+  xt::QFormat format;
+  const float* h;
+  float* out;
+  const float* normIn;
+  const float* normPost;
+  float eps;
+  const Projection &qkv, &o, &gateUp, &down;
+  const float* cos;
+  const float* sin;
+  const std::vector<const void*>& kHeads;
+  const std::vector<const void*>& vHeads;
+  const std::vector<float*>& kWrite;
+  const std::vector<float*>& vWrite;
+  int64_t count, hq, hkv, d, inter;
+  float scale;
+  int64_t hidden;
+};
+
+// The layer for one token; false when a quantized projection's input left the q8_0 range.
+bool runLayer(const Layer& L) {
+  const int64_t hidden = L.hidden, d = L.d, hq = L.hq, hkv = L.hkv, inter = L.inter;
+  std::vector<float> x(hidden), proj((hq + 2 * hkv) * d), att(hq * d), gu(2 * inter);
+  // Attention: norm, q/k/v, RoPE on the q and k heads, the new key and value into the cache.
+  rmsnorm(L.h, L.normIn, x.data(), hidden, L.eps);
+  if (!project(L.format, L.qkv, x.data(), proj.data())) return false;
+  const xt::RopeArgs r{proj.data(), L.cos, L.sin, proj.data(), 1, hq + hkv, d, true};
+  XT_SELECT(rope)(r);
+  for (int64_t j = 0; j < hkv; j++) {
+    std::copy_n(proj.data() + (hq + j) * d, d, L.kWrite[j] + L.count * d);
+    std::copy_n(proj.data() + (hq + hkv + j) * d, d, L.vWrite[j] + L.count * d);
+  }
+  xt::AttentionArgs a{};
+  a.q = proj.data();
+  a.kHeads = L.kHeads.data();
+  a.vHeads = L.vHeads.data();
+  a.out = att.data();
+  a.b = 1, a.hq = hq, a.hkv = hkv, a.sq = 1, a.skv = L.count + 1, a.d = d;
+  a.scale = L.scale, a.causal = true, a.kvHalf = false;
+  XT_SELECT(attention)(a);
+  // Residual, then the SwiGLU MLP and its residual.
+  if (!project(L.format, L.o, att.data(), x.data())) return false;
+  for (int64_t i = 0; i < hidden; i++) L.out[i] = L.h[i] + x[i];
+  rmsnorm(L.out, L.normPost, x.data(), hidden, L.eps);
+  if (!project(L.format, L.gateUp, x.data(), gu.data())) return false;
+  XT_SELECT(unary)(xt::kSilu, gu.data(), gu.data(), inter);
+  for (int64_t i = 0; i < inter; i++) gu[i] = gu[i] * gu[inter + i];
+  if (!project(L.format, L.down, gu.data(), x.data())) return false;
+  for (int64_t i = 0; i < hidden; i++) L.out[i] = L.out[i] + x[i];
+  return true;
+}
+
 // decodeLayer(format, h, out, normIn, normPost, eps, qkv, o, gateUp, down, cos, sin, kHeads,
 // vHeads, count, hq, hkv, d, inter, scale) -> boolean; qkv is one weight or [q, k, v], gateUp one
 // weight or [gate, up]. h [hidden] is the layer input, out
 // [hidden] its output; the token's rotated key and value are written at slot `count` of every
 // head buffer (each needs (count + 1) * d values) and attention covers slots 0..count. False when
-// an activation fell outside the q8_0 range (the caller reruns the layer op by op for the error).
+// an activation fell outside the q8_0 range: `out` may then be partly written and slot `count` of
+// the head buffers too, which the caller has not committed (it reruns the layer op by op).
 Napi::Value DecodeLayer(const Napi::CallbackInfo& info) {
   using namespace xt::js;
   Napi::Env env = info.Env();
@@ -134,22 +192,21 @@ Napi::Value DecodeLayer(const Napi::CallbackInfo& info) {
   const int64_t hidden = h.length;
   const auto normIn = f32(info, 3, K, "normIn");
   const auto normPost = f32(info, 4, K, "normPost");
-  const float eps = static_cast<float>(number(info, 5, K, "eps"));
+  const double eps = number(info, 5, K, "eps");
   const int64_t count = integer(info, 14, K, "count", 0, kMaxDim);
   const int64_t hq = integer(info, 15, K, "hq", 1, kMaxDim);
   const int64_t hkv = integer(info, 16, K, "hkv", 1, kMaxDim);
   const int64_t d = integer(info, 17, K, "d", 2, kMaxDim);
   const int64_t inter = integer(info, 18, K, "inter", 1, kMaxDim);
-  const float scale = static_cast<float>(number(info, 19, K, "scale"));
-  if (hq % hkv != 0 || d % 2 != 0 || hidden % xt::kQBlock != 0 || hq * d % xt::kQBlock != 0 ||
-      inter % xt::kQBlock != 0)
-    throwRange(env, std::string(K) + ": hq must be a multiple of hkv, d even, and hidden, hq * d and inter multiples of 32");
+  const double scale = number(info, 19, K, "scale");
+  if (!std::isfinite(eps) || !std::isfinite(scale)) throwRange(env, std::string(K) + ": eps and scale must be finite");
+  if (hq % hkv != 0 || d % 2 != 0) throwRange(env, std::string(K) + ": hq must be a multiple of hkv and d even");
   needLength(env, K, "out", out.length, hidden);
   needLength(env, K, "normIn", normIn.length, hidden);
   needLength(env, K, "normPost", normPost.length, hidden);
-  const int64_t qkvRows = (hq + 2 * hkv) * d;
+  mul(env, K, hq + 2 * hkv, d);  // (hq + 2 hkv) * d fits, and with it every product of these below
   const Projection qkv = projectionArg(info, 6, "qkv", f, {hq * d, hkv * d, hkv * d}, hidden);
-  const Projection o = projectionArg(info, 7, "o", f, {hidden}, hq * d);
+  const Projection o = projectionArg(info, 7, "o", f, {hidden}, mul(env, K, hq, d));
   const Projection gateUp = projectionArg(info, 8, "gateUp", f, {inter, inter}, hidden);
   const Projection down = projectionArg(info, 9, "down", f, {hidden}, inter);
   const auto cos = f32(info, 10, K, "cos");
@@ -157,41 +214,17 @@ Napi::Value DecodeLayer(const Napi::CallbackInfo& info) {
   needLength(env, K, "cos", cos.length, d / 2);
   needLength(env, K, "sin", sin.length, d / 2);
   std::vector<float*> kw, vw;
-  const auto kHeads = headsArg(info, 12, "kHeads", hkv, (count + 1) * d, &kw);
-  const auto vHeads = headsArg(info, 13, "vHeads", hkv, (count + 1) * d, &vw);
-
-  std::vector<float> x(hidden), proj(qkvRows), att(hq * d), gu(2 * inter);
-  // Attention: norm, q/k/v, RoPE on the q and k heads, the new key and value into the cache.
-  rmsnorm(h.data, normIn.data, x.data(), hidden, eps);
-  if (!project(f, qkv, x.data(), proj.data())) return Napi::Boolean::New(env, false);
-  const xt::RopeArgs r{proj.data(), cos.data, sin.data, proj.data(), 1, hq + hkv, d, true};
-  XT_SELECT(rope)(r);
-  for (int64_t j = 0; j < hkv; j++) {
-    std::copy_n(proj.data() + (hq + j) * d, d, kw[j] + count * d);
-    std::copy_n(proj.data() + (hq + hkv + j) * d, d, vw[j] + count * d);
-  }
-  xt::AttentionArgs a{};
-  a.q = proj.data();
-  a.kHeads = kHeads.data();
-  a.vHeads = vHeads.data();
-  a.out = att.data();
-  a.b = 1, a.hq = hq, a.hkv = hkv, a.sq = 1, a.skv = count + 1, a.d = d;
-  a.scale = scale, a.causal = true, a.kvHalf = false;
+  const auto kHeads = headsArg(info, 12, "kHeads", hkv, mul(env, K, count + 1, d), &kw);
+  const auto vHeads = headsArg(info, 13, "vHeads", hkv, mul(env, K, count + 1, d), &vw);
+  const Layer layer{f,     h.data,   out.data, normIn.data, normPost.data, static_cast<float>(eps),
+                    qkv,   o,        gateUp,   down,        cos.data,      sin.data,
+                    kHeads, vHeads,  kw,       vw,          count,         hq,
+                    hkv,   d,        inter,    static_cast<float>(scale), hidden};
   try {
-    XT_SELECT(attention)(a);
+    return Napi::Boolean::New(env, runLayer(layer));
   } catch (const std::bad_alloc&) {
-    throwRange(env, std::string(K) + ": out of memory for the attention scratch");
+    throwRange(env, std::string(K) + ": out of memory for the layer's scratch buffers");
   }
-  // Residual, then the SwiGLU MLP and its residual.
-  if (!project(f, o, att.data(), x.data())) return Napi::Boolean::New(env, false);
-  for (int64_t i = 0; i < hidden; i++) out.data[i] = h.data[i] + x[i];
-  rmsnorm(out.data, normPost.data, x.data(), hidden, eps);
-  if (!project(f, gateUp, x.data(), gu.data())) return Napi::Boolean::New(env, false);
-  XT_SELECT(unary)(xt::kSilu, gu.data(), gu.data(), inter);
-  for (int64_t i = 0; i < inter; i++) gu[i] = gu[i] * gu[inter + i];
-  if (!project(f, down, gu.data(), x.data())) return Napi::Boolean::New(env, false);
-  for (int64_t i = 0; i < hidden; i++) out.data[i] = out.data[i] + x[i];
-  return Napi::Boolean::New(env, true);
 }
 
 }  // namespace

@@ -167,7 +167,7 @@ void qmatmulPacking(const QMatmulArgs& g) {
   const int64_t nb = g.k / kQBlock;
   alignas(64) static constexpr uint8_t zero[kQ8Bytes] = {};
   withTileX<F>(g, 1, [&](int64_t t0, int64_t t1, const TileX& xr) {
-    uint8_t* tile = static_cast<uint8_t*>(std::aligned_alloc(64, static_cast<size_t>(nb * qTileBlockBytes(F))));
+    uint8_t* tile = static_cast<uint8_t*>(std::malloc(static_cast<size_t>(nb * qTileBlockBytes(F))));
     if (tile == nullptr) return false;
     for (int64_t t = t0; t < t1; t++) {
       const int valid = tileRowsAt(g, t);
