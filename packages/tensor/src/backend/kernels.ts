@@ -171,6 +171,18 @@ export type QMatmulKernel = (
 export type QMatmulTilesKernel = QMatmulKernel;
 
 /**
+ * Moves an [n, k] ggml weight between row-major blocks and the CPU tile layout: packTiles(format,
+ * rows, tiles, n, k), unpackTiles(format, tiles, rows, n, k).
+ */
+export type MoveTilesKernel = (
+  format: string,
+  from: Uint8Array,
+  to: Uint8Array,
+  n: number,
+  k: number,
+) => void;
+
+/**
  * Scaled dot-product attention. q [B, Hq, Sq, D], k/v [B, Hkv, Skv, D] (f32, or f16 bit
  * patterns when kvHalf), out [B, Hq, Sq, D]; Hq must be a multiple of Hkv (GQA). When causal,
  * query i attends to keys j <= i + (Skv - Sq) (queries are the last Sq positions).

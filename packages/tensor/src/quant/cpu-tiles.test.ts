@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { withBackend } from "../backend/registry.js";
 import { ValueError } from "../errors.js";
 import { Tensor } from "../tensor.js";
 import { packTiles, TILE_ROWS, tileBytes, unpackTiles } from "./cpu-tiles.js";
@@ -52,8 +53,12 @@ describe.each([
       for (let r = 5; r < 16; r++) expect(tiles[last + b * 16 * bb + 16 * codes + 2 * r]).toBe(0);
   });
 
-  it("unpacks to the same bytes", () => {
+  it("unpacks to the same bytes; native and js moves agree", () => {
     expect(Buffer.from(unpackTiles(format, tiles, n, k)).equals(Buffer.from(rows))).toBe(true);
+    const js = withBackend("js", () => packTiles(format, rows, n, k));
+    expect(Buffer.from(js).equals(Buffer.from(tiles))).toBe(true);
+    const back = withBackend("js", () => unpackTiles(format, tiles, n, k));
+    expect(Buffer.from(back).equals(Buffer.from(rows))).toBe(true);
   });
 
   it("QTensor.toTiles keeps data, values and products", () => {

@@ -3,8 +3,10 @@
 // first the codes, dword c (4 code bytes) of row r at byte 64·c + 4·r, then the 16 f16 scales in
 // row order. q4_0 keeps its code bytes; q8_0 codes are stored plus 128 (xor 0x80). The native
 // kernel then takes one W row per int32 lane and never reduces across lanes.
+
+import type { MoveTilesKernel } from "../backend/kernels.js";
 import { loadNative } from "../backend/native.js";
-import { getBackend, hasKernel } from "../backend/registry.js";
+import { getBackend, hasKernel, nativeKernel } from "../backend/registry.js";
 import { GGML_BLOCK, GGML_BLOCK_BYTES, type GgmlFormat } from "./qtensor.js";
 
 /** W rows per tile. */
@@ -37,7 +39,7 @@ export function nativeTiles(): boolean {
   );
 }
 
-/** Copies every code and scale byte between the row-major blocks and the tiles. */
+/** Copies every code and scale byte between the row-major blocks and the tiles (the js backend's copy, and the reference of the native one). */
 function move(
   format: GgmlFormat,
   n: number,
@@ -82,7 +84,9 @@ function move(
  */
 export function packTiles(format: GgmlFormat, rows: Uint8Array, n: number, k: number): Uint8Array {
   const tiles = new Uint8Array(tileBytes(format, n, k));
-  move(format, n, k, rows, tiles, true);
+  const native = nativeKernel<MoveTilesKernel>("packTiles");
+  if (native) native(format, rows, tiles, n, k);
+  else move(format, n, k, rows, tiles, true);
   return tiles;
 }
 
@@ -100,6 +104,8 @@ export function unpackTiles(
   k: number,
 ): Uint8Array {
   const rows = new Uint8Array((n * k * GGML_BLOCK_BYTES[format]) / GGML_BLOCK);
-  move(format, n, k, rows, tiles, false);
+  const native = nativeKernel<MoveTilesKernel>("unpackTiles");
+  if (native) native(format, tiles, rows, n, k);
+  else move(format, n, k, rows, tiles, false);
   return rows;
 }

@@ -27,6 +27,10 @@ constexpr int qTileCodeBytes(QFormat f) { return kTileRows * (qBlockBytes(f) - 2
 constexpr int qTileBlockBytes(QFormat f) { return kTileRows * qBlockBytes(f); }
 constexpr int qTileOffset(QFormat f) { return f == QFormat::q8_0 ? 128 : 8; }
 
+// Copies an [n, k] weight's blocks from rows to tiles (pack) or back (tile_layout.cc); the tiles'
+// padding rows are left as they are (zero in a fresh buffer).
+void moveTiles(QFormat f, uint8_t* rows, uint8_t* tiles, int64_t n, int64_t k, bool pack);
+
 // Largest |x| whose q8_0 block scale (amax / 127) still fits an f16.
 constexpr float kQ8Limit = 65504.0f * 127.0f;
 

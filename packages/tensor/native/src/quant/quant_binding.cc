@@ -1,4 +1,4 @@
-// JS entries of quantize, dequantize and qmatmul (contract: src/backend/kernels.ts).
+// JS entries of quantize, dequantize, qmatmul and the tile layout (contract: src/backend/kernels.ts).
 #include <new>
 #include <string>
 
@@ -87,6 +87,26 @@ Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, true);
 }
 
+// packTiles(format, rows: Uint8Array, tiles: Uint8Array, n, k) and unpackTiles(format, tiles,
+// rows, n, k): the layout change of quant.h in either direction.
+template <bool Pack>
+Napi::Value MoveTiles(const Napi::CallbackInfo& info) {
+  const char* K = Pack ? "packTiles" : "unpackTiles";
+  using namespace xt::js;
+  Napi::Env env = info.Env();
+  const xt::QFormat f = format(info, K);
+  const auto rows = u8(info, Pack ? 1 : 2, K, "rows");
+  const auto tiles = u8(info, Pack ? 2 : 1, K, "tiles");
+  const int64_t n = integer(info, 3, K, "n", 0, kMaxDim);
+  const int64_t k = integer(info, 4, K, "k", 0, kMaxDim);
+  needMultiple(env, K, "k", k, xt::kQBlock);
+  const int64_t rowBytes = k / xt::kQBlock * xt::qBlockBytes(f);
+  needLength(env, K, "rows", rows.length, mul(env, K, n, rowBytes));
+  needLength(env, K, "tiles", tiles.length, mul(env, K, (n + xt::kTileRows - 1) / xt::kTileRows * xt::kTileRows, rowBytes));
+  xt::moveTiles(f, rows.data, tiles.data, n, k, Pack);
+  return env.Undefined();
+}
+
 }  // namespace
 
 XT_BINDING(quant) {
@@ -94,4 +114,6 @@ XT_BINDING(quant) {
   exports.Set("dequantize", Napi::Function::New(env, Dequantize, "dequantize"));
   exports.Set("qmatmul", Napi::Function::New(env, Qmatmul<false>, "qmatmul"));
   exports.Set("qmatmulTiles", Napi::Function::New(env, Qmatmul<true>, "qmatmulTiles"));
+  exports.Set("packTiles", Napi::Function::New(env, MoveTiles<true>, "packTiles"));
+  exports.Set("unpackTiles", Napi::Function::New(env, MoveTiles<false>, "unpackTiles"));
 }

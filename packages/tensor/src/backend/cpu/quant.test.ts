@@ -5,6 +5,7 @@ import { dequantizeBlocks, quantizeBlocks } from "../../quant/ggml-blocks.js";
 import { qmatmulBlocks } from "../../quant/qmatmul.js";
 import type {
   DequantizeKernel,
+  MoveTilesKernel,
   QMatmulKernel,
   QMatmulTilesKernel,
   QuantizeKernel,
@@ -296,6 +297,13 @@ describe.skipIf(skipNative)("cpu qmatmul", () => {
         64,
       ),
     ).toBe(true);
+    const pack = cpuKernel<MoveTilesKernel>("packTiles");
+    expect(() => pack("q4_0", new Uint8Array(18), new Uint8Array(10), 1, 32)).toThrow(
+      /argument tiles .*too short/,
+    );
+    expect(() => pack("q4_0", new Uint8Array(18), new Uint8Array(288), 2, 32)).toThrow(
+      /argument rows .*too short/,
+    );
     // 2 rows still take a whole tile of 16
     expect(() => qmatmulTiles("q4_0", w, x, out, 2, 2, 32)).toThrow(/argument tiles .*too short/);
     expect(() => qmatmulTiles("q4_0", new Uint8Array(16 * 18), x, out, 2, 2, 33)).toThrow(

@@ -1,5 +1,6 @@
 import type {
   DequantizeKernel,
+  MoveTilesKernel,
   QMatmulKernel,
   QMatmulTilesKernel,
   QuantizeKernel,
@@ -17,6 +18,8 @@ defineCpuFamily("quant", (addon) => {
   const dequantize = entry<DequantizeKernel>(addon, "dequantize");
   const qmatmul = entry<QMatmulKernel>(addon, "qmatmul");
   const qmatmulTiles = entry<QMatmulTilesKernel>(addon, "qmatmulTiles");
+  const packTiles = entry<MoveTilesKernel>(addon, "packTiles");
+  const unpackTiles = entry<MoveTilesKernel>(addon, "unpackTiles");
   const quantizeKernel: QuantizeKernel = (format, src, dst) => quantize(format, src, dst);
   const dequantizeKernel: DequantizeKernel = (format, src, dst) => dequantize(format, src, dst);
   const qmatmulKernel: QMatmulKernel = (format, w, x, out, m, n, k) =>
@@ -27,4 +30,6 @@ defineCpuFamily("quant", (addon) => {
   registerKernel("dequantize", "cpu", dequantizeKernel);
   registerKernel("qmatmul", "cpu", qmatmulKernel);
   registerKernel("qmatmulTiles", "cpu", qmatmulTilesKernel);
+  registerKernel("packTiles", "cpu", packTiles);
+  registerKernel("unpackTiles", "cpu", unpackTiles);
 });
