@@ -42,7 +42,7 @@ describe.skipIf(!tensor.decodeLayerAvailable())("native decode step", () => {
         const b = model.forward({ inputIds: token, cache: slow, hooks: {} }).data();
         expect(Array.from(a)).toEqual(Array.from(b));
       }
-      // Quantized weights take the native step where they are kept as tiles (AVX-512).
+      // Quantized weights take the native step where they are kept as tiles (AVX2, AVX-512).
       const native = format === "f32" || tensor.nativeTiles();
       expect(calls).toHaveBeenCalledTimes(native ? 70 * cfg.numLayers : 0);
       expect(fast.length(0)).toBe(slow.length(0));

@@ -34,8 +34,11 @@ export function tileBytes(format: GgmlFormat, n: number, k: number): number {
  * ```
  */
 export function nativeTiles(): boolean {
+  const isa = loadNative()?.isa();
   return (
-    getBackend() === "cpu" && hasKernel("qmatmulTiles", "cpu") && loadNative()?.isa() === "avx512"
+    getBackend() === "cpu" &&
+    hasKernel("qmatmulTiles", "cpu") &&
+    (isa === "avx512" || isa === "avx2")
   );
 }
 

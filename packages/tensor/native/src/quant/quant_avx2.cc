@@ -32,6 +32,8 @@ struct DotBlocks {
   static float single(const uint8_t*, const int8_t*, const float*, const float*, const int32_t*, int64_t) {
     return 0.0f;
   }
+  // The tile layout's product (tiles_avx2.h, defined after quant_impl.h).
+  static void tiles(const QMatmulArgs& g);
   static void arrange(int8_t*, const float*, const int32_t* sum, int32_t* bias, int64_t nb) {
     for (int64_t b = 0; b < nb; b++)
       for (int l = 0; l < 8; l++) bias[b * 8 + l] = l == 0 ? -Codes::kOffset * sum[b] : 0;
@@ -67,4 +69,14 @@ using DotQ4 = DotBlocks<Q4Codes>;
 template <class Codes>
 void xt::avx2::DotBlocks<Codes>::rowScales(const uint8_t* w, int64_t nb, float* dw) {
   rowScalesScalar<Codes::kBytes>(w, nb, dw);
+}
+#include "quant/tiles_avx2.h"
+
+template <>
+void xt::avx2::DotBlocks<xt::avx2::Q8Codes>::tiles(const QMatmulArgs& g) {
+  tiled::qmatmulPacked<QFormat::q8_0>(g);
+}
+template <>
+void xt::avx2::DotBlocks<xt::avx2::Q4Codes>::tiles(const QMatmulArgs& g) {
+  tiled::qmatmulPacked<QFormat::q4_0>(g);
 }
