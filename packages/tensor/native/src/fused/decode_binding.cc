@@ -16,6 +16,7 @@
 #include "elementwise/ops.h"
 #include "gemm/sgemm.h"
 #include "norm/norm.h"
+#include "quant/format_arg.h"
 #include "quant/quant.h"
 #include "rope/rope.h"
 
@@ -184,9 +185,7 @@ bool runLayer(const Layer& L) {
 Napi::Value DecodeLayer(const Napi::CallbackInfo& info) {
   using namespace xt::js;
   Napi::Env env = info.Env();
-  const std::string fmt = string(info, 0, K, "format");  // of the tiled parts (any when all are dense)
-  if (fmt != "q8_0" && fmt != "q4_0") throwRange(env, std::string(K) + ": argument format must be \"q8_0\" or \"q4_0\"");
-  const xt::QFormat f = fmt == "q8_0" ? xt::QFormat::q8_0 : xt::QFormat::q4_0;
+  const xt::QFormat f = qformat(info, 0, K);  // of the tiled parts (any when all are dense)
   const auto h = f32(info, 1, K, "h");
   const auto out = f32(info, 2, K, "out");
   const int64_t hidden = h.length;

@@ -27,6 +27,13 @@ constexpr int qTileCodeBytes(QFormat f) { return kTileRows * (qBlockBytes(f) - 2
 constexpr int qTileBlockBytes(QFormat f) { return kTileRows * qBlockBytes(f); }
 constexpr int qTileOffset(QFormat f) { return f == QFormat::q8_0 ? 128 : 8; }
 
+// Tiles per thread chunk of a tile product: enough work (~1 MB of weights times x rows) to pay
+// for waking a worker, so a decode step's small projections run on the calling thread alone.
+inline int64_t tileGrain(int64_t tileBytes, int64_t m) {
+  const int64_t work = tileBytes * m, chunk = int64_t{1} << 20;
+  return work >= chunk ? 1 : (chunk + work - 1) / work;
+}
+
 // Copies an [n, k] weight's blocks from rows to tiles (pack) or back (tile_layout.cc); the tiles'
 // padding rows are left as they are (zero in a fresh buffer).
 void moveTiles(QFormat f, uint8_t* rows, uint8_t* tiles, int64_t n, int64_t k, bool pack);

@@ -4,18 +4,12 @@
 
 #include "core/args.h"
 #include "core/bindings.h"
+#include "quant/format_arg.h"
 #include "quant/quant.h"
 
 namespace {
 
 constexpr int64_t kMaxDim = int64_t{1} << 40;
-
-xt::QFormat format(const Napi::CallbackInfo& info, const char* kernel) {
-  const std::string name = xt::js::string(info, 0, kernel, "format");
-  if (name == "q8_0") return xt::QFormat::q8_0;
-  if (name == "q4_0") return xt::QFormat::q4_0;
-  xt::js::throwRange(info.Env(), std::string(kernel) + ": argument format must be \"q8_0\" or \"q4_0\", got \"" + name + "\"");
-}
 
 void needMultiple(Napi::Env env, const char* kernel, const char* name, int64_t have, int64_t unit) {
   if (have % unit != 0) {
@@ -28,7 +22,7 @@ void needMultiple(Napi::Env env, const char* kernel, const char* name, int64_t h
 Napi::Value Quantize(const Napi::CallbackInfo& info) {
   constexpr const char* K = "quantize";
   Napi::Env env = info.Env();
-  const xt::QFormat f = format(info, K);
+  const xt::QFormat f = xt::js::qformat(info, 0, K);
   const auto src = xt::js::f32(info, 1, K, "src");
   const auto dst = xt::js::u8(info, 2, K, "dst");
   needMultiple(env, K, "src", src.length, xt::kQBlock);
@@ -42,7 +36,7 @@ Napi::Value Quantize(const Napi::CallbackInfo& info) {
 Napi::Value Dequantize(const Napi::CallbackInfo& info) {
   constexpr const char* K = "dequantize";
   Napi::Env env = info.Env();
-  const xt::QFormat f = format(info, K);
+  const xt::QFormat f = xt::js::qformat(info, 0, K);
   const auto src = xt::js::u8(info, 1, K, "src");
   const auto dst = xt::js::f32(info, 2, K, "dst");
   needMultiple(env, K, "src", src.length, xt::qBlockBytes(f));
@@ -61,7 +55,7 @@ Napi::Value Qmatmul(const Napi::CallbackInfo& info) {
   using namespace xt::js;
   Napi::Env env = info.Env();
   xt::QMatmulArgs g{};
-  g.format = format(info, K);
+  g.format = xt::js::qformat(info, 0, K);
   const auto w = u8(info, 1, K, Tiles ? "tiles" : "w");
   const auto x = f32(info, 2, K, "x");
   const auto out = f32(info, 3, K, "out");
@@ -94,7 +88,7 @@ Napi::Value MoveTiles(const Napi::CallbackInfo& info) {
   const char* K = Pack ? "packTiles" : "unpackTiles";
   using namespace xt::js;
   Napi::Env env = info.Env();
-  const xt::QFormat f = format(info, K);
+  const xt::QFormat f = xt::js::qformat(info, 0, K);
   const auto rows = u8(info, Pack ? 1 : 2, K, "rows");
   const auto tiles = u8(info, Pack ? 2 : 1, K, "tiles");
   const int64_t n = integer(info, 3, K, "n", 0, kMaxDim);

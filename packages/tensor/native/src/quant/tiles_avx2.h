@@ -52,8 +52,7 @@ void qmatmulPacked(const QMatmulArgs& g) {
     for (int j = 0; j < kQBlock; j++) s += static_cast<int8_t>(xq[i * kQ8Bytes + 2 + j]);
     corr[i] = F == QFormat::q4_0 ? -8 * s : 0;
   }
-  const int64_t work = tileBytes * g.m, grain = work >= (int64_t{1} << 20) ? 1 : ((int64_t{1} << 20) + work - 1) / work;
-  parallel((g.n + kTileRows - 1) / kTileRows, grain, [&](int64_t t0, int64_t t1) {
+  parallel((g.n + kTileRows - 1) / kTileRows, tileGrain(tileBytes, g.m), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; t++) {
       const uint8_t* tile = g.w + t * tileBytes;
       const int64_t left = g.n - t * kTileRows;

@@ -180,13 +180,6 @@ void qmatmulPacking(const QMatmulArgs& g) {
 }
 
 // g.w already holds tiles (quant.h).
-// Tiles per thread chunk: enough work (~1 MB of weights times x rows) to pay for waking a
-// worker, so a decode step's small projections run on the calling thread alone.
-inline int64_t tileGrain(int64_t tileBytes, int64_t m) {
-  const int64_t work = tileBytes * m;
-  return work >= (int64_t{1} << 20) ? 1 : ((int64_t{1} << 20) + work - 1) / work;
-}
-
 template <QFormat F>
 void qmatmulPacked(const QMatmulArgs& g) {
   const int64_t tileBytes = g.k / kQBlock * qTileBlockBytes(F);
